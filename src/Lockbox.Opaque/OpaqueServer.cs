@@ -16,6 +16,7 @@ public sealed class OpaqueServer
 
     private readonly ServerSetup _setup;
     private readonly byte[] _context;
+    private readonly byte[] _fakeClientPublicKey;
 
     /// <summary>Creates a server over <paramref name="setup"/>.</summary>
     /// <param name="setup">The long-term secrets; the caller keeps ownership.</param>
@@ -30,6 +31,7 @@ public sealed class OpaqueServer
 
         _setup = setup;
         _context = context.ToArray();
+        _fakeClientPublicKey = DeriveFakeClientPublicKey(setup);
     }
 
     /// <summary>CreateRegistrationResponse (RFC 9807 §5.2.2).</summary>
@@ -127,29 +129,31 @@ public sealed class OpaqueServer
     }
 
     /// <summary>
-    /// A fake record for an unknown credential (RFC 9807 §6.4.2): a client public key and masking key
-    /// derived from the OPRF seed, so repeated queries for one unknown identifier stay consistent,
-    /// and an all-zero envelope. These labels are Lockbox's own and never appear on the wire.
+    /// A fake record for an unknown credential (RFC 9807 §6.4.2, §10.9): the server's fake client
+    /// public key, a masking key derived from the OPRF seed and the identifier (so repeated queries
+    /// for one unknown identifier stay consistent), and an all-zero envelope. The fake key pair is
+    /// derived once, so an unknown account costs the same as a known one and timing does not tell
+    /// them apart. These labels are Lockbox's own and never appear on the wire.
     /// </summary>
     internal RegistrationRecord FakeRecord(ReadOnlySpan<byte> credentialIdentifier)
     {
+        Span<byte> maskingKey = stackalloc byte[Sizes.Nh];
+        Kdf.Expand(_setup.OprfSeed, credentialIdentifier, "LockboxFakeMaskingKey"u8, maskingKey);
+        var record = RegistrationRecord.Create(_fakeClientPublicKey, maskingKey, stackalloc byte[Sizes.Ne]);
+        CryptographicOperations.ZeroMemory(maskingKey);
+        return record;
+    }
+
+    private static byte[] DeriveFakeClientPublicKey(ServerSetup setup)
+    {
         Span<byte> seed = stackalloc byte[Sizes.Nseed];
         Span<byte> privateKey = stackalloc byte[Sizes.Nsk];
-        Span<byte> publicKey = stackalloc byte[Sizes.Npk];
-        Span<byte> maskingKey = stackalloc byte[Sizes.Nh];
-        try
-        {
-            Kdf.Expand(_setup.OprfSeed, credentialIdentifier, "LockboxFakeClientKey"u8, seed);
-            Envelope.DeriveDiffieHellmanKeyPair(seed, privateKey, publicKey);
-            Kdf.Expand(_setup.OprfSeed, credentialIdentifier, "LockboxFakeMaskingKey"u8, maskingKey);
-            return RegistrationRecord.Create(publicKey, maskingKey, stackalloc byte[Sizes.Ne]);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-            CryptographicOperations.ZeroMemory(privateKey);
-            CryptographicOperations.ZeroMemory(maskingKey);
-        }
+        byte[] publicKey = new byte[Sizes.Npk];
+        Kdf.Expand(setup.OprfSeed, default, "LockboxFakeClientKey"u8, seed);
+        Envelope.DeriveDiffieHellmanKeyPair(seed, privateKey, publicKey);
+        CryptographicOperations.ZeroMemory(seed);
+        CryptographicOperations.ZeroMemory(privateKey);
+        return publicKey;
     }
 
     /// <summary>The OPRF evaluation under the credential's key (RFC 9807 §5.2.2).</summary>
