@@ -15,6 +15,7 @@ namespace Lockbox.Backup;
 internal sealed class BlobUploader
 {
     private const int PacksPerIndexFile = 4;
+    private const int ConcurrentUploads = 2;
 
     private readonly Repository.Repository _repository;
     private readonly Channel<(BlobId Id, BlobType Type, byte[] Buffer, int Length)> _plain;
@@ -134,8 +135,8 @@ internal sealed class BlobUploader
     {
         int target = _repository.Config.PackTargetSize;
         int maxBlob = _repository.Config.Chunker.MaxSize + 1024;
-        var builder = new PackBuilder(target, maxBlob);
-        Task upload = Task.CompletedTask;
+        PackBuilder? builder = new PackBuilder(target, maxBlob);
+        var uploads = new Queue<(Task Write, PackBuilder Pack)>();
         try
         {
             await foreach (var blob in _sealed.Reader.ReadAllAsync(_cancellation.Token).ConfigureAwait(false))
@@ -144,20 +145,25 @@ internal sealed class BlobUploader
                 ArrayPool<byte>.Shared.Return(blob.Sealed);
                 if (builder.IsFull)
                 {
-                    await upload.ConfigureAwait(false);
-                    upload = UploadAsync(builder);
+                    if (uploads.Count == ConcurrentUploads)
+                    {
+                        await FinishUploadAsync(uploads.Dequeue()).ConfigureAwait(false);
+                    }
+
+                    uploads.Enqueue((StartUpload(builder), builder));
                     builder = new PackBuilder(target, maxBlob);
                 }
             }
 
-            await upload.ConfigureAwait(false);
             if (builder.Count > 0)
             {
-                await UploadAsync(builder).ConfigureAwait(false);
+                uploads.Enqueue((StartUpload(builder), builder));
+                builder = null;
             }
-            else
+
+            while (uploads.Count > 0)
             {
-                builder.Dispose();
+                await FinishUploadAsync(uploads.Dequeue()).ConfigureAwait(false);
             }
 
             await WriteIndexAsync().ConfigureAwait(false);
@@ -165,22 +171,38 @@ internal sealed class BlobUploader
         catch
         {
             await _cancellation.CancelAsync().ConfigureAwait(false);
-            builder.Dispose();
+            foreach (var (write, pack) in uploads)
+            {
+                await Task.WhenAny(write).ConfigureAwait(false);
+                pack.Dispose();
+            }
+
             throw;
+        }
+        finally
+        {
+            builder?.Dispose();
         }
     }
 
-    private async Task UploadAsync(PackBuilder builder)
+    /// <summary>Starts writing a full pack; uploads overlap each other and the filling of the next pack.</summary>
+    private Task StartUpload(PackBuilder builder)
+    {
+        var data = builder.Finish(_repository.Keys.Metadata);
+        return _repository.Storage.WriteAsync(new ObjectName(ObjectKind.Pack, builder.Name), data, _cancellation.Token);
+    }
+
+    /// <summary>Waits for an upload, in order, and only then indexes the pack.</summary>
+    private async Task FinishUploadAsync((Task Write, PackBuilder Pack) upload)
     {
         try
         {
-            var data = builder.Finish(_repository.Keys.Metadata);
-            await _repository.Storage.WriteAsync(new ObjectName(ObjectKind.Pack, builder.Name), data, _cancellation.Token).ConfigureAwait(false);
-            Interlocked.Add(ref _uploadedBytes, data.Length);
-            var entries = builder.Entries.ToArray();
-            _repository.Index.AddPack(builder.Name, entries);
-            _alsoIndex?.AddPack(builder.Name, entries);
-            _unindexed.Add((builder.Name, entries));
+            await upload.Write.ConfigureAwait(false);
+            var entries = upload.Pack.Entries.ToArray();
+            Interlocked.Add(ref _uploadedBytes, upload.Pack.Length);
+            _repository.Index.AddPack(upload.Pack.Name, entries);
+            _alsoIndex?.AddPack(upload.Pack.Name, entries);
+            _unindexed.Add((upload.Pack.Name, entries));
             if (_unindexed.Count >= PacksPerIndexFile)
             {
                 await WriteIndexAsync().ConfigureAwait(false);
@@ -188,7 +210,7 @@ internal sealed class BlobUploader
         }
         finally
         {
-            builder.Dispose();
+            upload.Pack.Dispose();
         }
     }
 

@@ -49,49 +49,54 @@ internal sealed class BlobCodec : IDisposable
     /// <summary>Opens a stored blob and verifies it; throws <see cref="CorruptObjectException"/> naming the pack and blob.</summary>
     public byte[] Open(ReadOnlySpan<byte> stored, PackEntry entry, ObjectName pack)
     {
-        if (stored.Length != entry.StoredLength || stored.Length < Aead.Overhead)
+        byte[] plaintext = new byte[entry.RawLength];
+        OpenInto(stored, entry, pack, plaintext);
+        return plaintext;
+    }
+
+    /// <summary>Opens a stored blob into <paramref name="plaintext"/> (exactly its raw length) and verifies it.</summary>
+    public void OpenInto(ReadOnlySpan<byte> stored, PackEntry entry, ObjectName pack, Span<byte> plaintext)
+    {
+        if (stored.Length != entry.StoredLength || stored.Length < Aead.Overhead || plaintext.Length != entry.RawLength)
         {
             throw new CorruptObjectException(pack, "its stored length does not match the index.", entry.Id);
         }
 
         Span<byte> aad = stackalloc byte[PackEntry.AssociatedDataLength];
         entry.WriteAssociatedData(aad);
-        byte[] payload = ArrayPool<byte>.Shared.Rent(stored.Length - Aead.Overhead);
+        bool compressed = entry.Encoding == BlobEncoding.Zstd;
+
+        // Raw blobs decrypt straight into the destination; only compressed ones need a buffer.
+        byte[]? payload = compressed ? ArrayPool<byte>.Shared.Rent(stored.Length - Aead.Overhead) : null;
         try
         {
-            Span<byte> payloadSpan = payload.AsSpan(0, stored.Length - Aead.Overhead);
+            Span<byte> payloadSpan = compressed ? payload.AsSpan(0, stored.Length - Aead.Overhead) : plaintext;
+            if (!compressed && payloadSpan.Length != stored.Length - Aead.Overhead)
+            {
+                throw new CorruptObjectException(pack, "its length does not match its recorded length.", entry.Id);
+            }
+
             if (!_keys.Blobs.TryOpen(stored, aad, payloadSpan))
             {
                 throw new CorruptObjectException(pack, "it failed authentication (damaged, swapped or moved).", entry.Id);
             }
 
-            byte[] plaintext = new byte[entry.RawLength];
-            if (entry.Encoding == BlobEncoding.Zstd)
+            if (compressed && (!_decompressor.TryUnwrap(payloadSpan, plaintext, out int written) || written != plaintext.Length))
             {
-                if (!_decompressor.TryUnwrap(payloadSpan, plaintext, out int written) || written != plaintext.Length)
-                {
-                    throw new CorruptObjectException(pack, "it does not decompress to its recorded length.", entry.Id);
-                }
-            }
-            else if (payloadSpan.Length == plaintext.Length)
-            {
-                payloadSpan.CopyTo(plaintext);
-            }
-            else
-            {
-                throw new CorruptObjectException(pack, "its length does not match its recorded length.", entry.Id);
+                throw new CorruptObjectException(pack, "it does not decompress to its recorded length.", entry.Id);
             }
 
             if (_keys.ComputeId(plaintext) != entry.Id)
             {
                 throw new CorruptObjectException(pack, "its contents do not match its id.", entry.Id);
             }
-
-            return plaintext;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(payload);
+            if (payload is not null)
+            {
+                ArrayPool<byte>.Shared.Return(payload);
+            }
         }
     }
 

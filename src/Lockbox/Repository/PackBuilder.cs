@@ -26,6 +26,9 @@ internal sealed class PackBuilder : IDisposable
 
     public int Count => _entries.Count;
 
+    /// <summary>Bytes in the pack so far; after <see cref="Finish"/>, the whole pack.</summary>
+    public int Length => _length;
+
     public bool IsFull => _length >= _targetSize;
 
     public IReadOnlyList<PackEntry> Entries => _entries;

@@ -165,11 +165,20 @@ internal sealed class Restorer
         using var codec = new BlobCodec(_repository.Keys);
         foreach (var (id, (entry, targets)) in blobs)
         {
-            byte[] plaintext = codec.Open(range.AsSpan((int)(entry.Offset - start), (int)entry.StoredLength), entry, name);
-            foreach (var (path, offset) in targets)
+            byte[] plaintext = System.Buffers.ArrayPool<byte>.Shared.Rent((int)entry.RawLength);
+            try
             {
-                files.Write(Path.Combine(staging, path), plaintext, offset);
-                _request.Progress?.Report(new RestoreProgress(Interlocked.Add(ref _bytesDone, plaintext.Length), bytesTotal));
+                var blob = plaintext.AsSpan(0, (int)entry.RawLength);
+                codec.OpenInto(range.AsSpan((int)(entry.Offset - start), (int)entry.StoredLength), entry, name, blob);
+                foreach (var (path, offset) in targets)
+                {
+                    files.Write(Path.Combine(staging, path), blob, offset);
+                    _request.Progress?.Report(new RestoreProgress(Interlocked.Add(ref _bytesDone, blob.Length), bytesTotal));
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(plaintext);
             }
         }
     }
