@@ -9,13 +9,14 @@ namespace Lockbox.Repository;
 
 /// <summary>
 /// An open repository: its config, keys and blob index, over one storage. Obtain one with
-/// <see cref="InitAsync"/> or <see cref="OpenAsync"/>; the key is checked before any data is read.
+/// <see cref="InitAsync"/> or <see cref="OpenAsync(IStorage, BackupKey, CancellationToken)"/>; the key is checked before any data is read.
 /// </summary>
 public sealed class Repository : IDisposable
 {
-    private Repository(IStorage storage, RepositoryConfig config, byte[] masterKey)
+    private Repository(IStorage storage, RepositoryConfig config, byte[] masterKey, int indexSpillThreshold = 1_000_000)
     {
         Storage = storage;
+        Index = new BlobIndex(indexSpillThreshold);
         Config = config;
         Keys = new MasterKeys(masterKey, config.RepositoryId);
         CryptographicOperations.ZeroMemory(masterKey);
@@ -29,7 +30,7 @@ public sealed class Repository : IDisposable
 
     internal MasterKeys Keys { get; }
 
-    internal BlobIndex Index { get; } = new();
+    internal BlobIndex Index { get; }
 
     internal Chunking.FastCdc Chunker { get; }
 
@@ -55,7 +56,11 @@ public sealed class Repository : IDisposable
     /// <summary>Opens a repository: checks the key, then loads the index.</summary>
     /// <exception cref="WrongKeyException">The key does not open this repository.</exception>
     /// <exception cref="ConfigDamagedException">The config is damaged.</exception>
-    public static async Task<Repository> OpenAsync(IStorage storage, BackupKey key, CancellationToken cancellationToken = default)
+    public static Task<Repository> OpenAsync(IStorage storage, BackupKey key, CancellationToken cancellationToken = default) =>
+        OpenAsync(storage, key, 1_000_000, cancellationToken);
+
+    /// <summary>Opens a repository whose index moves to disk past <paramref name="indexSpillThreshold"/> blobs.</summary>
+    internal static async Task<Repository> OpenAsync(IStorage storage, BackupKey key, int indexSpillThreshold, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(key);
@@ -70,7 +75,7 @@ public sealed class Repository : IDisposable
         }
 
         var (config, masterKey) = RepositoryConfig.Open(configBytes, key);
-        var repository = new Repository(storage, config, masterKey);
+        var repository = new Repository(storage, config, masterKey, indexSpillThreshold);
         try
         {
             await repository.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
@@ -207,5 +212,9 @@ public sealed class Repository : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Keys.Dispose();
+    public void Dispose()
+    {
+        Keys.Dispose();
+        Index.Dispose();
+    }
 }

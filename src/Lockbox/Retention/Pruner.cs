@@ -73,7 +73,7 @@ internal sealed class Pruner
 
         // 1. Copy still-used blobs out of packs about to go. Blobs already stored elsewhere are not copied again.
         var kept = keep.SelectMany(k => k.Entries).Select(e => e.Id).ToHashSet();
-        var fresh = new BlobIndex();
+        using var fresh = new BlobIndex();
         var uploader = new BlobUploader(_repository, cancellationToken, fresh);
         try
         {
