@@ -15,7 +15,7 @@ namespace Lockbox.Backup;
 internal sealed class BlobUploader
 {
     private const int PacksPerIndexFile = 4;
-    private const int ConcurrentUploads = 2;
+    private const int ConcurrentUploads = 1;
 
     private readonly Repository.Repository _repository;
     private readonly Channel<(BlobId Id, BlobType Type, byte[] Buffer, int Length)> _plain;
