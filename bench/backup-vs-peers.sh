@@ -38,7 +38,7 @@ echo "Working in $work" >&2
 
 dotnet build -c Release -v q src/Lockbox.Cli tools/Lockbox.StoreGen >/dev/null
 lockbox="$PWD/src/Lockbox.Cli/bin/Release/net10.0/Lockbox.Cli"
-storegen="$PWD/tools/Lockbox.StoreGen/bin/Release/net10.0/Lockbox.StoreGen"
+storegen="$PWD/tools/Lockbox.StoreGen/bin/Release/net10.0/lockbox-storegen"
 
 export RESTIC_PASSWORD=bench BORG_PASSPHRASE=bench BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
 
@@ -83,7 +83,7 @@ restore() {
 
 echo "Generating the store: $messages messages, $media_mb MB of media..." >&2
 rm -rf "$work/store"
-"$storegen" generate --out "$work/store" --seed 1 --messages "$messages" --media-mb "$media_mb" >/dev/null
+"$storegen" generate "$work/store" --seed 1 --messages "$messages" --media-mb "$media_mb" >/dev/null
 store_mb=$(size_mb "$work/store")
 rm -rf "$work/store-day0"; cp -a "$work/store" "$work/store-day0"
 
@@ -103,7 +103,7 @@ for tool in "${tools[@]}"; do
 done
 
 echo "Growing the store by 1%..." >&2
-"$storegen" grow --store "$work/store" --seed 2 >/dev/null
+"$storegen" grow "$work/store" --seed 2 >/dev/null
 
 for tool in "${tools[@]}"; do
     echo "Incremental backup and restore: $tool" >&2
