@@ -115,6 +115,10 @@ public static class ChatStoreGenerator
             media = MediaPlan.Draw(new Random(Seeds.Derive(options.Seed, -1 - maxRow)), options.MediaBytes, Seeds.Derive(options.Seed, -2 - maxRow));
             var names = new Random(Seeds.Derive(options.Seed, -3 - maxRow));
 
+            // A name is taken if a file has it or an earlier file of this same day was given it.
+            var takenToday = new HashSet<string>(StringComparer.Ordinal);
+            bool Taken(string path) => !takenToday.Add(path) || File.Exists(Path.Combine(mediaRoot, path));
+
             using SqliteTransaction transaction = connection.BeginTransaction();
             var latest = new ChatActivity(chats);
             using (var writer = new MessageWriter(connection, transaction, random, chats))
@@ -130,14 +134,14 @@ public static class ChatStoreGenerator
                     while (nextMedia < media.Count && AttachRow(nextMedia, media.Count, 1, added) == i)
                     {
                         attached = media[nextMedia++];
-                        attached.RelativePath = MediaPlan.Name(attached, FromMs(timestamp), names, p => File.Exists(Path.Combine(mediaRoot, p)));
+                        attached.RelativePath = MediaPlan.Name(attached, FromMs(timestamp), names, Taken);
                     }
                     int chat = writer.Insert(maxRow + i, timestamp, attached);
                     latest.Record(chat, maxRow + i, timestamp);
                 }
                 for (; nextMedia < media.Count; nextMedia++)
                 {
-                    media[nextMedia].RelativePath = MediaPlan.Name(media[nextMedia], FromMs(newest), names, p => File.Exists(Path.Combine(mediaRoot, p)));
+                    media[nextMedia].RelativePath = MediaPlan.Name(media[nextMedia], FromMs(newest), names, Taken);
                 }
             }
             if (edits > 0)
