@@ -20,6 +20,7 @@ internal sealed class Archiver
     private readonly Repository.Repository _repository;
     private readonly BackupRequest _request;
     private readonly HashSet<BlobId> _queued = [];
+    private readonly string _source;
     private long _bytesDone;
     private long _filesDone;
 
@@ -27,12 +28,13 @@ internal sealed class Archiver
     {
         _repository = repository;
         _request = request;
+        _source = Path.GetFullPath(request.Source);
     }
 
     public async Task<BackupResult> RunAsync(CancellationToken cancellationToken)
     {
         DateTimeOffset started = _request.Time.GetUtcNow();
-        string source = Path.GetFullPath(_request.Source);
+        string source = _source;
         await PackRecovery.IndexLeftoverPacksAsync(_repository, cancellationToken).ConfigureAwait(false);
 
         var (items, skipped) = SourceScanner.Scan(source);
@@ -112,7 +114,7 @@ internal sealed class Archiver
         // An unchanged file (same size and time as in the parent, all blobs present) is not read again.
         if (!isDatabase && parentFiles.TryGetValue(item.RelativePath, out var previous) && previous.Type == FileEntry.FileType
             && previous.Size == item.Size && previous.ModifiedTime == item.ModifiedTime && previous.Content is not null
-            && previous.Content.All(id => _repository.Index.Contains(BlobId.Parse(id))))
+            && previous.Content.All(e => ContentElement.Parse(e).StoredBlobs.All(_repository.Index.Contains)))
         {
             _bytesDone += item.Size;
             return entry with { Content = previous.Content };
@@ -128,9 +130,16 @@ internal sealed class Archiver
         try
         {
             SqliteDatabase.Copy(item.FullPath, copy);
-            var chunker = new PageChunker(SqliteDatabase.ReadPageSize(copy));
-            var content = await ChunkFileAsync(copy, chunker, uploader, cancellationToken).ConfigureAwait(false);
-            return entry with { Content = content.Ids, Size = content.Length };
+            string basePath = DatabasePageArchiver.BasePath(CacheFolders.Resolve(_request.CacheFolder, _repository.Id), _source, item.RelativePath);
+            IReadOnlyList<string>? parentContent = parentFiles.TryGetValue(item.RelativePath, out var parentEntry) && parentEntry.IsSqliteDatabase
+                ? parentEntry.Content
+                : null;
+            using var pages = new DatabasePageArchiver(_repository);
+            var (content, length) = await pages.ArchiveAsync(
+                copy, SqliteDatabase.ReadPageSize(copy), parentContent, basePath,
+                (plaintext, type) => StoreBlobAsync(plaintext, type, uploader), cancellationToken).ConfigureAwait(false);
+            _bytesDone += length;
+            return entry with { Content = content, Size = length };
         }
         finally
         {
@@ -138,7 +147,7 @@ internal sealed class Archiver
         }
     }
 
-    private async Task<(List<string> Ids, long Length)> ChunkFileAsync(string path, IChunker chunker, BlobUploader uploader, CancellationToken cancellationToken)
+    private async Task<(List<string> Ids, long Length)> ChunkFileAsync(string path, FastCdc chunker, BlobUploader uploader, CancellationToken cancellationToken)
     {
         var ids = new List<string>();
         long length = 0;

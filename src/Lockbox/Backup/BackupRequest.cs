@@ -13,6 +13,12 @@ public sealed record BackupRequest(string Source)
     /// <summary>Receives progress now and then.</summary>
     public IProgress<BackupProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Where the device keeps the base copies of its databases (for page deltas); null for
+    /// <c>$XDG_CACHE_HOME/lockbox</c> or <c>~/.cache/lockbox</c>. Losing it costs only upload size.
+    /// </summary>
+    public string? CacheFolder { get; init; }
+
     /// <summary>The clock; tests inject a fixed one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
@@ -22,3 +28,16 @@ public sealed record BackupProgress(long FilesDone, long FilesTotal, long BytesD
 
 /// <summary>The outcome of a backup.</summary>
 public sealed record BackupResult(string SnapshotId, Repository.BackupSummary Summary);
+
+internal static class CacheFolders
+{
+    public static string Resolve(string? configured, string repositoryId)
+    {
+        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        string root = configured
+            ?? (string.IsNullOrEmpty(xdg)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "lockbox")
+                : Path.Combine(xdg, "lockbox"));
+        return Path.Combine(root, repositoryId[..16]);
+    }
+}

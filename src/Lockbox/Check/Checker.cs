@@ -110,9 +110,12 @@ internal sealed class Checker
                 var manifest = await _repository.ReadManifestAsync(snapshot, codec, cancellationToken).ConfigureAwait(false);
                 foreach (var entry in manifest)
                 {
-                    foreach (string blob in entry.Content ?? [])
+                    foreach (string element in entry.Content ?? [])
                     {
-                        RequireIndexed(BlobId.Parse(blob), item.Name, entry.Path);
+                        foreach (var blob in ContentElement.Parse(element).StoredBlobs)
+                        {
+                            RequireIndexed(blob, item.Name, entry.Path);
+                        }
                     }
                 }
             }

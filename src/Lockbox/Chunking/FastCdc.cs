@@ -10,7 +10,7 @@ namespace Lockbox.Chunking;
 /// The gear table is derived from a repository secret, so chunk boundaries, and with them chunk
 /// sizes, cannot be predicted from known content (the role restic gives its random polynomial).
 /// </summary>
-internal sealed class FastCdc : IChunker
+internal sealed class FastCdc
 {
     private readonly ulong[] _gear = new ulong[256];
     private readonly ulong _maskSmall;

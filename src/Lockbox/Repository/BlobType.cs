@@ -8,6 +8,9 @@ internal enum BlobType : byte
 
     /// <summary>A chunk of a snapshot's manifest (the file list).</summary>
     Tree = 1,
+
+    /// <summary>A database page as a zstd frame compressed against an earlier version of the page.</summary>
+    Delta = 2,
 }
 
 /// <summary>How a blob's plaintext was encoded before encryption.</summary>

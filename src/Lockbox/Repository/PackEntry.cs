@@ -27,7 +27,7 @@ internal readonly record struct PackEntry(BlobId Id, BlobType Type, BlobEncoding
     {
         var type = (BlobType)source[0];
         var encoding = (BlobEncoding)source[1];
-        if (type > BlobType.Tree || encoding > BlobEncoding.Zstd)
+        if (type > BlobType.Delta || encoding > BlobEncoding.Zstd)
         {
             return null;
         }

@@ -17,19 +17,36 @@ internal sealed class FileHandleCache : IDisposable
     {
         lock (_lock)
         {
-            if (!_open.TryGetValue(path, out var handle))
-            {
-                if (_open.Count >= MaxOpen)
-                {
-                    CloseAll();
-                }
+            RandomAccess.Write(Handle(path), data, offset);
+        }
+    }
 
-                handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
-                _open.Add(path, handle);
+    /// <summary>Reads back what an earlier write put there (a delta's base page).</summary>
+    public void Read(string path, Span<byte> data, long offset)
+    {
+        lock (_lock)
+        {
+            if (RandomAccess.Read(Handle(path), data, offset) != data.Length)
+            {
+                throw new EndOfStreamException($"{path} is shorter than its restored content.");
+            }
+        }
+    }
+
+    private SafeFileHandle Handle(string path)
+    {
+        if (!_open.TryGetValue(path, out var handle))
+        {
+            if (_open.Count >= MaxOpen)
+            {
+                CloseAll();
             }
 
-            RandomAccess.Write(handle, data, offset);
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            _open.Add(path, handle);
         }
+
+        return handle;
     }
 
     public void Dispose()

@@ -4,6 +4,8 @@ using Lockbox.Storage;
 
 namespace Lockbox.Restore;
 
+using PackPlan = Dictionary<string, Dictionary<BlobId, (PackEntry Entry, List<(string Path, long Offset, ContentElement Element)> Targets)>>;
+
 /// <summary>
 /// Restores a snapshot into a new folder beside the target and swaps it in only when every file is
 /// complete and verified: a failed or interrupted restore never leaves a half-written database, nor
@@ -40,7 +42,7 @@ internal sealed class Restorer
             entries = Select(await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false));
         }
 
-        var plan = Plan(entries);
+        var (plan, deltas) = Plan(entries);
         string staging = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.lockbox-restore-{ObjectIds.NewName()[..12]}");
         Directory.CreateDirectory(staging);
         try
@@ -63,10 +65,17 @@ internal sealed class Restorer
             long bytesTotal = entries.Sum(e => e.Size);
             using (var files = new FileHandleCache())
             {
+                var options = new ParallelOptions { MaxDegreeOfParallelism = ParallelPacks, CancellationToken = cancellationToken };
                 await Parallel.ForEachAsync(
                     plan,
-                    new ParallelOptions { MaxDegreeOfParallelism = ParallelPacks, CancellationToken = cancellationToken },
-                    async (pack, token) => await RestorePackAsync(pack.Key, pack.Value, staging, files, bytesTotal, token).ConfigureAwait(false)).ConfigureAwait(false);
+                    options,
+                    async (pack, token) => await RestorePackAsync(pack.Key, pack.Value, staging, files, bytesTotal, null, token).ConfigureAwait(false)).ConfigureAwait(false);
+
+                // Second pass: each delta page decompresses against its base, which the first pass wrote in its place.
+                await Parallel.ForEachAsync(
+                    deltas,
+                    options,
+                    async (pack, token) => await RestorePackAsync(pack.Key, pack.Value, staging, files, bytesTotal, DeltaPages(staging, files), token).ConfigureAwait(false)).ConfigureAwait(false);
             }
 
             FinishMetadata(entries, staging);
@@ -99,33 +108,28 @@ internal sealed class Restorer
         return [.. folders.Concat(selected).Distinct().OrderBy(e => e.Path, StringComparer.Ordinal)];
     }
 
-    /// <summary>Every blob's pack and the places in the restored files it goes; all checked before anything is written.</summary>
-    private Dictionary<string, Dictionary<BlobId, (PackEntry Entry, List<(string Path, long Offset)> Targets)>> Plan(List<FileEntry> entries)
+    /// <summary>
+    /// Every blob's pack and the places in the restored files it goes, for the whole blobs and bases
+    /// (first pass) and the deltas (second pass); all checked before anything is written.
+    /// </summary>
+    private (PackPlan Whole, PackPlan Deltas) Plan(List<FileEntry> entries)
     {
-        var plan = new Dictionary<string, Dictionary<BlobId, (PackEntry, List<(string, long)>)>>(StringComparer.Ordinal);
+        var whole = new PackPlan(StringComparer.Ordinal);
+        var deltas = new PackPlan(StringComparer.Ordinal);
         foreach (var entry in entries.Where(e => e.Type == FileEntry.FileType))
         {
             long offset = 0;
-            foreach (string hex in entry.Content ?? [])
+            foreach (string text in entry.Content ?? [])
             {
-                var id = BlobId.Parse(hex);
-                if (!_repository.Index.TryGet(id, out var location))
+                var element = ContentElement.Parse(text);
+                var first = Locate(element.IsDelta ? element.Base!.Value : element.Page, entry.Path);
+                Add(whole, first, entry.Path, offset, element);
+                if (element.IsDelta)
                 {
-                    throw new MissingDataException($"Blob {id} of {entry.Path} is in no index: the repository is missing data.");
+                    Add(deltas, Locate(element.Delta!.Value, entry.Path), entry.Path, offset, element);
                 }
 
-                if (!plan.TryGetValue(location.Value.Pack, out var blobs))
-                {
-                    plan[location.Value.Pack] = blobs = [];
-                }
-
-                if (!blobs.TryGetValue(id, out var item))
-                {
-                    blobs[id] = item = (location.Value.Entry, []);
-                }
-
-                item.Item2.Add((entry.Path, offset));
-                offset += location.Value.Entry.RawLength;
+                offset += first.Entry.RawLength;
             }
 
             if (offset != entry.Size)
@@ -134,15 +138,55 @@ internal sealed class Restorer
             }
         }
 
-        return plan;
+        return (whole, deltas);
     }
+
+    private BlobLocation Locate(BlobId id, string path) =>
+        _repository.Index.TryGet(id, out var location)
+            ? location.Value
+            : throw new MissingDataException($"Blob {id} of {path} is in no index: the repository is missing data.");
+
+    private static void Add(PackPlan plan, BlobLocation location, string path, long offset, ContentElement element)
+    {
+        if (!plan.TryGetValue(location.Pack, out var blobs))
+        {
+            plan[location.Pack] = blobs = [];
+        }
+
+        if (!blobs.TryGetValue(location.Entry.Id, out var item))
+        {
+            blobs[location.Entry.Id] = item = (location.Entry, []);
+        }
+
+        item.Targets.Add((path, offset, element));
+    }
+
+    /// <summary>Turns a delta blob into its page: base from the file, zstd with the base as dictionary, id checked.</summary>
+    private Func<ReadOnlySpan<byte>, (string Path, long Offset, ContentElement Element), ObjectName, byte[]> DeltaPages(string staging, FileHandleCache files) =>
+        (delta, target, pack) =>
+        {
+            var (path, offset, element) = target;
+            var baseEntry = Locate(element.Base!.Value, path).Entry;
+            byte[] basePage = new byte[baseEntry.RawLength];
+            files.Read(Path.Combine(staging, path), basePage, offset);
+            byte[] page = new byte[basePage.Length];
+            using var decompressor = new ZstdSharp.Decompressor();
+            decompressor.LoadDictionary(basePage);
+            if (!decompressor.TryUnwrap(delta, page, out int written) || written != page.Length || _repository.Keys.ComputeId(page) != element.Page)
+            {
+                throw new CorruptObjectException(pack, $"the delta for page {element.Page.ToShortString()} of {path} does not rebuild the page.", element.Delta);
+            }
+
+            return page;
+        };
 
     private async Task RestorePackAsync(
         string pack,
-        Dictionary<BlobId, (PackEntry Entry, List<(string Path, long Offset)> Targets)> blobs,
+        Dictionary<BlobId, (PackEntry Entry, List<(string Path, long Offset, ContentElement Element)> Targets)> blobs,
         string staging,
         FileHandleCache files,
         long bytesTotal,
+        Func<ReadOnlySpan<byte>, (string Path, long Offset, ContentElement Element), ObjectName, byte[]>? rebuild,
         CancellationToken cancellationToken)
     {
         var name = new ObjectName(ObjectKind.Pack, pack);
@@ -170,10 +214,14 @@ internal sealed class Restorer
             {
                 var blob = plaintext.AsSpan(0, (int)entry.RawLength);
                 codec.OpenInto(range.AsSpan((int)(entry.Offset - start), (int)entry.StoredLength), entry, name, blob);
-                foreach (var (path, offset) in targets)
+                foreach (var target in targets)
                 {
-                    files.Write(Path.Combine(staging, path), blob, offset);
-                    _request.Progress?.Report(new RestoreProgress(Interlocked.Add(ref _bytesDone, blob.Length), bytesTotal));
+                    ReadOnlySpan<byte> content = rebuild is null ? blob : rebuild(blob, target, name);
+                    files.Write(Path.Combine(staging, target.Path), content, target.Offset);
+                    if (rebuild is null)
+                    {
+                        _request.Progress?.Report(new RestoreProgress(Interlocked.Add(ref _bytesDone, content.Length), bytesTotal));
+                    }
                 }
             }
             finally

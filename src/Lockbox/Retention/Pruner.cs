@@ -130,9 +130,9 @@ internal sealed class Pruner
 
             foreach (var entry in await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false))
             {
-                foreach (string blob in entry.Content ?? [])
+                foreach (string element in entry.Content ?? [])
                 {
-                    used.Add(BlobId.Parse(blob));
+                    used.UnionWith(ContentElement.Parse(element).StoredBlobs);
                 }
             }
         }

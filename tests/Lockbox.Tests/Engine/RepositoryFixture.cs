@@ -30,6 +30,9 @@ public sealed class RepositoryFixture : IDisposable
 
     public BackupKey Key { get; }
 
+    /// <summary>The device cache (database base copies) for this test.</summary>
+    public string CacheFolder => _folder.Combine("cache");
+
     public string NewFolder(string name) => _folder.Combine(name);
 
     public async Task InitAsync()
@@ -40,7 +43,7 @@ public sealed class RepositoryFixture : IDisposable
     public async Task<BackupResult> BackupAsync(IStorage? storage = null, CancellationToken cancellationToken = default)
     {
         using var repository = await Repository.Repository.OpenAsync(storage ?? Storage, Key, cancellationToken);
-        return await repository.BackupAsync(new BackupRequest(Source) { Hostname = "test-phone" }, cancellationToken);
+        return await repository.BackupAsync(new BackupRequest(Source) { Hostname = "test-phone", CacheFolder = CacheFolder }, cancellationToken);
     }
 
     public async Task<RestoreResult> RestoreAsync(string target, string snapshot = "latest", params string[] include)

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+using Lockbox.Crypto;
+using Lockbox.Repository;
+using ZstdSharp;
+
+namespace Lockbox.Backup;
+
+/// <summary>
+/// Stores an SQLite database copy page by page (docs/FORMAT.md, "Database pages"). A page unchanged
+/// since the parent snapshot costs nothing. A changed page is stored as a zstd delta against the
+/// same page of a *base*: an earlier full copy kept in the device's cache, whose pages are all
+/// stored as whole blobs. Deltas are always against the base, never against another delta, so
+/// restoring a page needs at most two blobs. When most pages have become deltas, the next backup
+/// stores the pages whole again and its copy becomes the new base.
+/// </summary>
+internal sealed class DatabasePageArchiver : IDisposable
+{
+    /// <summary>A delta is kept only when it is at most half the page.</summary>
+    private const int DeltaWorthwhileDivisor = 2;
+
+    /// <summary>Rebase once more than this share of pages are deltas.</summary>
+    private const double RebaseShare = 0.5;
+
+    private readonly Repository.Repository _repository;
+    private readonly Compressor _compressor = new(3);
+
+    public DatabasePageArchiver(Repository.Repository repository) => _repository = repository;
+
+    public delegate ValueTask<BlobId> StoreBlob(ReadOnlySpan<byte> plaintext, BlobType type);
+
+    /// <summary>The base copy's location in the cache for one database of one source.</summary>
+    public static string BasePath(string cacheFolder, string source, string relativePath) =>
+        Path.Combine(cacheFolder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source + "\0" + relativePath)))[..32] + ".base");
+
+    /// <summary>Archives <paramref name="copy"/>; afterwards it may have been moved to become the new base.</summary>
+    public async Task<(List<string> Content, long Length)> ArchiveAsync(
+        string copy, int pageSize, IReadOnlyList<string>? parentContent, string basePath, StoreBlob store, CancellationToken cancellationToken)
+    {
+        bool haveBase = parentContent is not null && File.Exists(basePath) && new FileInfo(basePath).Length % pageSize == 0;
+        var content = new List<string>();
+        long length = 0;
+        int deltas = 0;
+        byte[] page = new byte[pageSize];
+        byte[] basePage = new byte[pageSize];
+        byte[] delta = new byte[Compressor.GetCompressBound(pageSize)];
+        await using (var reader = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+        await using (var baseReader = haveBase ? new FileStream(basePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan) : null)
+        {
+            for (int index = 0; ; index++)
+            {
+                int read = await reader.ReadAtLeastAsync(page, pageSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                var pageId = _repository.Keys.ComputeId(page.AsSpan(0, read));
+                bool baseAvailable = baseReader is not null
+                    && await baseReader.ReadAtLeastAsync(basePage, pageSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == pageSize;
+                length += read;
+
+                // Unchanged since the parent: reuse its element, whole or delta. A rebase (no base)
+                // stores every page whole, so that its copy can serve as the next base.
+                if (parentContent is not null && index < parentContent.Count && Matches(parentContent[index], pageId, out string? reused)
+                    && (haveBase || reused.Length == 64))
+                {
+                    content.Add(reused);
+                    deltas += reused.Length > 64 ? 1 : 0;
+                    continue;
+                }
+
+                if (baseAvailable && read == pageSize)
+                {
+                    var baseId = _repository.Keys.ComputeId(basePage);
+                    if (baseId != pageId && _repository.Index.Contains(baseId))
+                    {
+                        int deltaLength = Delta(page, basePage, delta);
+                        if (deltaLength <= pageSize / DeltaWorthwhileDivisor)
+                        {
+                            var deltaId = await store(delta.AsSpan(0, deltaLength), BlobType.Delta).ConfigureAwait(false);
+                            content.Add(new ContentElement(pageId, deltaId, baseId).ToString());
+                            deltas++;
+                            continue;
+                        }
+                    }
+                }
+
+                content.Add((await store(page.AsSpan(0, read), BlobType.Data).ConfigureAwait(false)).ToString());
+            }
+        }
+
+        if (!haveBase || deltas > RebaseShare * content.Count)
+        {
+            if (haveBase)
+            {
+                // Too many deltas: next time store whole pages and start from a fresh base.
+                File.Delete(basePath);
+            }
+            else if (deltas == 0)
+            {
+                // Every page is now a whole blob in the repository: this copy is the new base.
+                Directory.CreateDirectory(Path.GetDirectoryName(basePath)!);
+                File.Move(copy, basePath, overwrite: true);
+            }
+        }
+
+        return (content, length);
+    }
+
+    private int Delta(byte[] page, byte[] basePage, byte[] output)
+    {
+        _compressor.LoadDictionary(basePage);
+        return _compressor.Wrap(page, output);
+    }
+
+    private static bool Matches(string parentElement, BlobId pageId, out string reused)
+    {
+        reused = parentElement;
+        return parentElement.Length >= 64 && parentElement.AsSpan(0, 64).SequenceEqual(pageId.ToString());
+    }
+
+    public void Dispose() => _compressor.Dispose();
+}

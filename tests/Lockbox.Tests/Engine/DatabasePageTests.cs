@@ -1,0 +1,119 @@
+using Lockbox.Repository;
+using Lockbox.StoreGen;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace Lockbox.Tests.Engine;
+
+/// <summary>The message database is stored page by page, changed pages as deltas against a base copy.</summary>
+public sealed class DatabasePageTests : IDisposable
+{
+    private readonly RepositoryFixture _fixture = new();
+
+    private string Database => Path.Combine(_fixture.Source, ChatStoreGenerator.DatabaseFileName);
+
+    [Fact]
+    public async Task Next_day_stores_changed_pages_as_small_deltas_and_every_day_restores_exactly()
+    {
+        Directory.Delete(_fixture.Source);
+        await ChatStoreGenerator.GenerateAsync(_fixture.Source, new GenerateOptions { Messages = 20_000, MediaBytes = 0, Chats = 50 });
+        await _fixture.InitAsync();
+        var day0 = await _fixture.BackupAsync();
+        string day0Dump = Dump(Database);
+
+        await ChatStoreGenerator.GrowAsync(_fixture.Source, new GrowOptions { MediaBytes = 0 });
+        var day1 = await _fixture.BackupAsync();
+        string day1Dump = Dump(Database);
+
+        long databaseBytes = new FileInfo(Database).Length;
+        Assert.True(day1.Summary.NewBytes < databaseBytes / 10, $"day 1 stored {day1.Summary.NewBytes} new bytes for a {databaseBytes}-byte database");
+
+        foreach (var (snapshot, dump) in new[] { (day0.SnapshotId, day0Dump), (day1.SnapshotId, day1Dump) })
+        {
+            string target = _fixture.NewFolder("restored-" + snapshot[..8]);
+            await _fixture.RestoreAsync(target, snapshot);
+            Assert.Equal(dump, Dump(Path.Combine(target, ChatStoreGenerator.DatabaseFileName)));
+        }
+
+        Assert.True((await _fixture.CheckAsync(readData: true)).IsHealthy);
+    }
+
+    [Fact]
+    public async Task Without_the_device_cache_the_next_backup_stores_whole_pages_and_still_restores()
+    {
+        Directory.Delete(_fixture.Source);
+        await ChatStoreGenerator.GenerateAsync(_fixture.Source, new GenerateOptions { Messages = 5_000, MediaBytes = 0, Chats = 20 });
+        await _fixture.InitAsync();
+        await _fixture.BackupAsync();
+        Directory.Delete(_fixture.CacheFolder, recursive: true);
+        await ChatStoreGenerator.GrowAsync(_fixture.Source, new GrowOptions { MediaBytes = 0 });
+        await _fixture.BackupAsync();
+
+        string target = _fixture.NewFolder("restored");
+        await _fixture.RestoreAsync(target);
+        Assert.Equal(Dump(Database), Dump(Path.Combine(target, ChatStoreGenerator.DatabaseFileName)));
+    }
+
+    [Fact]
+    public async Task Prune_keeps_the_base_pages_that_deltas_need()
+    {
+        Directory.Delete(_fixture.Source);
+        await ChatStoreGenerator.GenerateAsync(_fixture.Source, new GenerateOptions { Messages = 5_000, MediaBytes = 0, Chats = 20 });
+        await _fixture.InitAsync();
+        await _fixture.BackupAsync();
+        for (int day = 0; day < 2; day++)
+        {
+            await ChatStoreGenerator.GrowAsync(_fixture.Source, new GrowOptions { Seed = 10 + day, MediaBytes = 0 });
+            await _fixture.BackupAsync();
+        }
+
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            await repository.ForgetAsync(new Lockbox.Retention.RetentionPolicy(KeepLast: 1));
+            await repository.PruneAsync();
+        }
+
+        Assert.True((await _fixture.CheckAsync(readData: true)).IsHealthy);
+        string target = _fixture.NewFolder("restored");
+        await _fixture.RestoreAsync(target);
+        Assert.Equal(Dump(Database), Dump(Path.Combine(target, ChatStoreGenerator.DatabaseFileName)));
+    }
+
+    /// <summary>The database's logical content: every row of every table, in a fixed order.</summary>
+    private static string Dump(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        var text = new System.Text.StringBuilder();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (string table in tables)
+        {
+            using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                for (int i = 0; i < reader.FieldCount; i++)
+                {
+                    text.Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
+                }
+
+                text.Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    public void Dispose() => _fixture.Dispose();
+}
