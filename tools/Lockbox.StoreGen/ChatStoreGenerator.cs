@@ -88,9 +88,9 @@ public static class ChatStoreGenerator
         ArgumentOutOfRangeException.ThrowIfNegative(options.NewMessagesPercent);
         ArgumentOutOfRangeException.ThrowIfNegative(options.EditsPercent);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MediaBytes);
-        if (options.DeletedShareOfEdits is < 0 or > 1)
+        if (options.DeletedShareOfEdits is < 0 or > 1 || options.RecentShareOfEdits is < 0 or > 1 || options.RecentWindowPercent is <= 0 or > 100)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "DeletedShareOfEdits must be between 0 and 1.");
+            throw new ArgumentOutOfRangeException(nameof(options), "DeletedShareOfEdits and RecentShareOfEdits must be in [0, 1], RecentWindowPercent in (0, 100].");
         }
         string dbPath = DatabasePath(storePath);
         string mediaRoot = MediaPath(storePath);
@@ -114,10 +114,8 @@ public static class ChatStoreGenerator
             var random = new Random(Seeds.Derive(options.Seed, maxRow));
             media = MediaPlan.Draw(new Random(Seeds.Derive(options.Seed, -1 - maxRow)), options.MediaBytes, Seeds.Derive(options.Seed, -2 - maxRow));
             var names = new Random(Seeds.Derive(options.Seed, -3 - maxRow));
-
-            // A name is taken if a file has it or an earlier file of this same day was given it.
-            var takenToday = new HashSet<string>(StringComparer.Ordinal);
-            bool Taken(string path) => !takenToday.Add(path) || File.Exists(Path.Combine(mediaRoot, path));
+            var chosen = new HashSet<string>(StringComparer.Ordinal);
+            bool isTaken(string p) => File.Exists(Path.Combine(mediaRoot, p)) || !chosen.Add(p);
 
             using SqliteTransaction transaction = connection.BeginTransaction();
             var latest = new ChatActivity(chats);
@@ -134,19 +132,19 @@ public static class ChatStoreGenerator
                     while (nextMedia < media.Count && AttachRow(nextMedia, media.Count, 1, added) == i)
                     {
                         attached = media[nextMedia++];
-                        attached.RelativePath = MediaPlan.Name(attached, FromMs(timestamp), names, Taken);
+                        attached.RelativePath = MediaPlan.Name(attached, FromMs(timestamp), names, isTaken);
                     }
                     int chat = writer.Insert(maxRow + i, timestamp, attached);
                     latest.Record(chat, maxRow + i, timestamp);
                 }
                 for (; nextMedia < media.Count; nextMedia++)
                 {
-                    media[nextMedia].RelativePath = MediaPlan.Name(media[nextMedia], FromMs(newest), names, Taken);
+                    media[nextMedia].RelativePath = MediaPlan.Name(media[nextMedia], FromMs(newest), names, isTaken);
                 }
             }
             if (edits > 0)
             {
-                (edited, deleted) = MessageEdits.Apply(connection, transaction, random, maxRow, edits, options.DeletedShareOfEdits);
+                (edited, deleted) = MessageEdits.Apply(connection, transaction, random, maxRow, edits, options);
             }
             latest.Save(connection, transaction);
             transaction.Commit();

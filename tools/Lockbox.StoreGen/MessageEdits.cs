@@ -6,7 +6,7 @@ namespace Lockbox.StoreGen;
 internal static class MessageEdits
 {
     public static (long Edited, long Deleted) Apply(
-        SqliteConnection connection, SqliteTransaction transaction, Random random, long maxRow, long edits, double deletedShare)
+        SqliteConnection connection, SqliteTransaction transaction, Random random, long maxRow, long edits, GrowOptions options)
     {
         using SqliteCommand update = connection.CreateCommand();
         update.Transaction = transaction;
@@ -20,18 +20,21 @@ internal static class MessageEdits
         SqliteParameter deleteId = delete.Parameters.Add("$id", SqliteType.Integer);
         delete.Prepare();
 
+        long recentRows = Math.Max(1, (long)(maxRow * options.RecentWindowPercent / 100));
         var texts = new MessageText(random);
         var touched = new HashSet<long>();
         long edited = 0, deleted = 0;
         // Earlier days' deletions leave gaps; a missed row is redrawn, bounded so a nearly empty store cannot spin.
         for (long attempts = 0; edited + deleted < edits && attempts < edits * 20; attempts++)
         {
-            long id = 1 + random.NextInt64(maxRow);
+            long id = random.NextDouble() < options.RecentShareOfEdits
+                ? maxRow - random.NextInt64(recentRows)
+                : 1 + random.NextInt64(maxRow);
             if (!touched.Add(id))
             {
                 continue;
             }
-            if (random.NextDouble() < deletedShare)
+            if (random.NextDouble() < options.DeletedShareOfEdits)
             {
                 deleteId.Value = id;
                 deleted += delete.ExecuteNonQuery();

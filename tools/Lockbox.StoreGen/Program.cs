@@ -5,12 +5,13 @@ using Lockbox.StoreGen;
 const string Usage = """
     usage:
       lockbox-storegen generate <store> [--seed N] [--messages N] [--chats N] [--media-mb N]
-      lockbox-storegen grow <store> [--seed N] [--percent P] [--edits-percent P] [--deleted-share F] [--media-mb N]
+      lockbox-storegen grow <store> [--seed N] [--percent P] [--edits-percent P] [--deleted-share F]
+                                [--recent-share F] [--recent-window-percent P] [--media-mb N]
 
     generate  creates <store>/msgstore.db and <store>/media/ (defaults: seed 1, 1,000,000 messages,
               600 chats, 1500 MB media). Refuses a folder that already holds a store.
-    grow      simulates the next day (defaults: seed 2, +1% messages, 0.5% edits of which 20% deletions,
-              20 MB media).
+    grow      simulates the next day (defaults: seed 2, +1% messages, 0.5% edits of which 20% are
+              deletions and 80% hit the newest 5% of rows, 20 MB media).
     exit codes: 0 done, 1 failed (message on stderr), 2 bad usage.
     """;
 
@@ -59,6 +60,8 @@ try
             NewMessagesPercent = Get("--percent", defaults.NewMessagesPercent, double.Parse),
             EditsPercent = Get("--edits-percent", defaults.EditsPercent, double.Parse),
             DeletedShareOfEdits = Get("--deleted-share", defaults.DeletedShareOfEdits, double.Parse),
+            RecentShareOfEdits = Get("--recent-share", defaults.RecentShareOfEdits, double.Parse),
+            RecentWindowPercent = Get("--recent-window-percent", defaults.RecentWindowPercent, double.Parse),
             MediaBytes = Get("--media-mb", defaults.MediaBytes, (s, f) => long.Parse(s, f) * 1024 * 1024),
         };
         RejectUnknownFlags();

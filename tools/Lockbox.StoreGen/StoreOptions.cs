@@ -18,6 +18,13 @@ public sealed record GrowOptions
     public double EditsPercent { get; init; } = 0.5;
     /// <summary>Share of the edits that delete the message instead of changing its text.</summary>
     public double DeletedShareOfEdits { get; init; } = 0.2;
+    /// <summary>
+    /// Share of the edits that hit recent messages (edits, deletions for everyone and reactions land on fresh
+    /// messages); the rest are spread uniformly over the whole history.
+    /// </summary>
+    public double RecentShareOfEdits { get; init; } = 0.8;
+    /// <summary>The newest this-percent of rows count as recent.</summary>
+    public double RecentWindowPercent { get; init; } = 5.0;
     public long MediaBytes { get; init; } = 20L * 1024 * 1024;
 }
 
