@@ -23,7 +23,7 @@ public sealed class S3Storage : IStorage, IDisposable
     private readonly AmazonS3Client _client;
     private readonly S3StorageOptions _options;
     private readonly string _root;
-    private readonly Lazy<Task<BucketVersioning>> _versioning;
+    private int _versioning; // a BucketVersioning; Unknown until the first delete asks
 
     /// <summary>Opens the repository described by <paramref name="options"/>; the bucket must exist.</summary>
     public S3Storage(S3StorageOptions options)
@@ -36,8 +36,7 @@ public sealed class S3Storage : IStorage, IDisposable
 
         _options = options;
         _root = S3Names.NormalizePrefix(options.Prefix);
-        _client = CreateClient(options.Connection);
-        _versioning = new Lazy<Task<BucketVersioning>>(DetectVersioningAsync);
+        _client = S3ClientFactory.Create(options.Connection);
         Location = S3Names.Describe(options.Bucket, _root, options.Connection.Endpoint);
     }
 
@@ -197,7 +196,14 @@ public sealed class S3Storage : IStorage, IDisposable
     /// </summary>
     public async Task DeleteAsync(ObjectName name, CancellationToken cancellationToken = default)
     {
-        if (await _versioning.Value.WaitAsync(cancellationToken).ConfigureAwait(false) == BucketVersioning.Versioned)
+        var versioning = (BucketVersioning)Volatile.Read(ref _versioning);
+        if (versioning == BucketVersioning.Unknown)
+        {
+            versioning = await DetectVersioningAsync(name, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _versioning, (int)versioning);
+        }
+
+        if (versioning == BucketVersioning.Versioned)
         {
             await DeleteAllVersionsAsync(name, cancellationToken).ConfigureAwait(false);
             return;
@@ -277,51 +283,17 @@ public sealed class S3Storage : IStorage, IDisposable
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
 
-    private static AmazonS3Client CreateClient(S3Connection connection)
-    {
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = connection.ForcePathStyle,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if (connection.Endpoint is { } endpoint)
-        {
-            if (!string.IsNullOrEmpty(endpoint.UserInfo))
-            {
-                // Refuse rather than strip: the user believes the endpoint carries the credentials.
-                throw new ArgumentException("The S3 endpoint must not contain credentials; give them as options or in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.", nameof(connection));
-            }
-
-            config.ServiceURL = endpoint.GetLeftPart(UriPartial.Path);
-            config.AuthenticationRegion = connection.Region;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(connection.Region);
-        }
-
-        if (connection.AccessKeyId is null && connection.SecretAccessKey is null)
-        {
-            return new AmazonS3Client(config);
-        }
-
-        if (connection.AccessKeyId is null || connection.SecretAccessKey is null)
-        {
-            throw new ArgumentException("Give both the S3 access key ID and the secret access key, or neither.", nameof(connection));
-        }
-
-        AWSCredentials credentials = connection.SessionToken is null
-            ? new BasicAWSCredentials(connection.AccessKeyId, connection.SecretAccessKey)
-            : new SessionAWSCredentials(connection.AccessKeyId, connection.SecretAccessKey, connection.SessionToken);
-        return new AmazonS3Client(credentials, config);
-    }
-
-    private async Task<BucketVersioning> DetectVersioningAsync()
+    /// <summary>
+    /// Asks once per storage whether the bucket keeps versions. Only a success is remembered, so a
+    /// transient failure is retried by the next delete.
+    /// </summary>
+    private async Task<BucketVersioning> DetectVersioningAsync(ObjectName name, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await _client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = _options.Bucket }).ConfigureAwait(false);
+            var response = await _client.GetBucketVersioningAsync(
+                new GetBucketVersioningRequest { BucketName = _options.Bucket },
+                cancellationToken).ConfigureAwait(false);
             string? status = response.VersioningConfig?.Status?.Value;
 
             // "Suspended" buckets still hold the versions written while versioning was on.
@@ -333,6 +305,11 @@ public sealed class S3Storage : IStorage, IDisposable
         {
             // The server has no notion of versions, so a plain delete removes the data.
             return BucketVersioning.Unversioned;
+        }
+        catch (AmazonServiceException e)
+        {
+            // Not guessed: deleting without knowing could leave old versions readable.
+            throw Failure("check bucket versioning before deleting", name, e);
         }
     }
 
@@ -430,6 +407,7 @@ public sealed class S3Storage : IStorage, IDisposable
 
     private enum BucketVersioning
     {
+        Unknown,
         Unversioned,
         Versioned,
     }
