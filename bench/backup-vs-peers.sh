@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Lockbox, restic and borg side by side on one generated chat store, in one run:
+# initial backup time and peak RSS, repository size, the time and bytes an incremental backup adds
+# after the store grows by 1% (1% new messages, 0.5% edits, 20 MB of media), and restore time.
+#
+#   bench/backup-vs-peers.sh                 # default store: 1,000,000 messages, 1.5 GB of media
+#   bench/backup-vs-peers.sh --small         # 100,000 messages, 150 MB of media
+#   bench/backup-vs-peers.sh --runs 5        # median of 5 runs of each timed step
+#   bench/backup-vs-peers.sh --messages N --media-mb M --work DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+messages=1000000
+media_mb=1500
+runs=1
+work=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --small) messages=100000; media_mb=150 ;;
+        --messages) messages="$2"; shift ;;
+        --media-mb) media_mb="$2"; shift ;;
+        --runs) runs="$2"; shift ;;
+        --work) work="$2"; shift ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if ! command -v restic >/dev/null || ! command -v borg >/dev/null; then
+    echo "Installing restic and borgbackup from Debian's packages..." >&2
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q restic borgbackup >/dev/null
+fi
+
+work=${work:-$(mktemp -d /tmp/lockbox-bench-XXXXXX)}
+mkdir -p "$work"
+echo "Working in $work" >&2
+
+dotnet build -c Release -v q src/Lockbox.Cli tools/Lockbox.StoreGen >/dev/null
+lockbox="$PWD/src/Lockbox.Cli/bin/Release/net10.0/Lockbox.Cli"
+storegen="$PWD/tools/Lockbox.StoreGen/bin/Release/net10.0/lockbox-storegen"
+
+export RESTIC_PASSWORD=bench BORG_PASSPHRASE=bench BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
+
+# run LABEL CMD... : runs a command, records "seconds peak_rss_kib" in $work/LABEL.time
+run() {
+    local label=$1; shift
+    /usr/bin/time -f "%e %M" -o "$work/$label.time" "$@" >"$work/$label.log" 2>&1 || { echo "$label failed:" >&2; tail -20 "$work/$label.log" >&2; exit 1; }
+}
+seconds() { cut -d' ' -f1 "$work/$1.time"; }
+rss_mb() { echo $(( $(cut -d' ' -f2 "$work/$1.time") / 1024 )); }
+size_mb() { du -sb "$1" | awk '{printf "%.0f", $1 / 1000000}'; }
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+init_repo() {
+    local tool=$1 repo=$2
+    rm -rf "$repo"
+    case $tool in
+        lockbox) "$lockbox" init -r "$repo" --key-file "$repo.key" >/dev/null; rm -f "$repo.key.tmp" ;;
+        restic) restic init -q -r "$repo" >/dev/null ;;
+        borg) borg init -e repokey "$repo" >/dev/null ;;
+    esac
+}
+
+backup() {
+    local tool=$1 repo=$2 label=$3 name=$4
+    case $tool in
+        lockbox) run "$label" "$lockbox" backup "$work/store" -r "$repo" --key-file "$repo.key" ;;
+        restic) run "$label" restic backup -q -r "$repo" "$work/store" ;;
+        borg) run "$label" borg create "$repo::$name" "$work/store" ;;
+    esac
+}
+
+restore() {
+    local tool=$1 repo=$2 label=$3 target=$4
+    rm -rf "$target"
+    case $tool in
+        lockbox) run "$label" "$lockbox" restore latest --target "$target" -r "$repo" --key-file "$repo.key" ;;
+        restic) run "$label" restic restore latest -q -r "$repo" --target "$target" ;;
+        borg) mkdir -p "$target"; (cd "$target" && run "$label" borg extract "$repo::day1") ;;
+    esac
+}
+
+echo "Generating the store: $messages messages, $media_mb MB of media..." >&2
+rm -rf "$work/store"
+"$storegen" generate "$work/store" --seed 1 --messages "$messages" --media-mb "$media_mb" >/dev/null
+store_mb=$(size_mb "$work/store")
+rm -rf "$work/store-day0"; cp -a "$work/store" "$work/store-day0"
+
+tools=(lockbox restic borg)
+declare -A initial initial_rss repo_size incr_time incr_added restore_time
+for tool in "${tools[@]}"; do
+    echo "Initial backups: $tool" >&2
+    times=()
+    for r in $(seq 1 "$runs"); do
+        init_repo "$tool" "$work/repo-$tool"
+        backup "$tool" "$work/repo-$tool" "$tool-initial-$r" day0
+        times+=("$(seconds "$tool-initial-$r")")
+    done
+    initial[$tool]=$(printf '%s\n' "${times[@]}" | median)
+    initial_rss[$tool]=$(rss_mb "$tool-initial-$runs")
+    repo_size[$tool]=$(size_mb "$work/repo-$tool")
+done
+
+echo "Growing the store by 1%..." >&2
+"$storegen" grow "$work/store" --seed 2 >/dev/null
+
+for tool in "${tools[@]}"; do
+    echo "Incremental backup and restore: $tool" >&2
+    before=$(du -sb "$work/repo-$tool" | cut -f1)
+    backup "$tool" "$work/repo-$tool" "$tool-incremental" day1
+    after=$(du -sb "$work/repo-$tool" | cut -f1)
+    incr_time[$tool]=$(seconds "$tool-incremental")
+    incr_added[$tool]=$(( (after - before) / 1000000 ))
+    times=()
+    for r in $(seq 1 "$runs"); do
+        restore "$tool" "$work/repo-$tool" "$tool-restore-$r" "$work/restore-$tool"
+        times+=("$(seconds "$tool-restore-$r")")
+    done
+    restore_time[$tool]=$(printf '%s\n' "${times[@]}" | median)
+done
+
+# The restored copies must equal the grown store (borg and restic restore the absolute path below the target).
+diff -r "$work/store" "$work/restore-lockbox" >/dev/null && echo "lockbox restore: identical to the store" >&2
+
+printf '\nStore: %s messages, %s MB of media, %s MB in all. Median of %s run(s). Machine: %s cores.\n\n' "$messages" "$media_mb" "$store_mb" "$runs" "$(nproc)"
+printf '| tool | initial backup | peak RSS | repository | incremental after 1%% growth | restore |\n|---|---|---|---|---|---|\n'
+for tool in "${tools[@]}"; do
+    printf '| %s | %s s | %s MB | %s MB | %s s, %s MB added | %s s |\n' "$tool" "${initial[$tool]}" "${initial_rss[$tool]}" "${repo_size[$tool]}" "${incr_time[$tool]}" "${incr_added[$tool]}" "${restore_time[$tool]}"
+done
+printf '\nRatios (restic / lockbox): initial backup %.2fx, restore %.2fx, incremental bytes %.2fx; peak RSS lockbox/restic %.2f\n' \
+    "$(echo "${initial[restic]} / ${initial[lockbox]}" | bc -l)" \
+    "$(echo "${restore_time[restic]} / ${restore_time[lockbox]}" | bc -l)" \
+    "$(echo "${incr_added[restic]} / (${incr_added[lockbox]} + 0.001)" | bc -l)" \
+    "$(echo "${initial_rss[lockbox]} / ${initial_rss[restic]}" | bc -l)"

@@ -1,0 +1,13 @@
+namespace Lockbox.Cli;
+
+/// <summary>The lockbox command's exit codes (documented in README.md, "Exit codes").</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+    public const int WrongKey = 3;
+    public const int DamagedRepository = 4;
+    public const int MissingData = 5;
+    public const int Interrupted = 130;
+}

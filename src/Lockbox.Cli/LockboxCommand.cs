@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Lockbox.Cli.Commands;
+
+namespace Lockbox.Cli;
+
+/// <summary>The `lockbox` command tree.</summary>
+internal static class LockboxCommand
+{
+    public static RootCommand Create(Terminal terminal)
+    {
+        var root = new RootCommand("lockbox: end-to-end encrypted backups of chat history.")
+        {
+            CliOptions.Repository,
+            CliOptions.KeyFile,
+        };
+        root.Subcommands.Add(InitCommand.Create(terminal));
+        root.Subcommands.Add(BackupCommand.Create(terminal));
+        root.Subcommands.Add(MaintenanceCommands.Snapshots(terminal));
+        root.Subcommands.Add(RestoreCommand.Create(terminal));
+        root.Subcommands.Add(MaintenanceCommands.Check(terminal));
+        root.Subcommands.Add(MaintenanceCommands.Forget(terminal));
+        root.Subcommands.Add(MaintenanceCommands.Prune(terminal));
+        root.Subcommands.Add(KeyCommand.Create(terminal));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, Terminal terminal)
+    {
+        var parse = Create(terminal).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                terminal.Fail(error.Message);
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = terminal.Output, Error = terminal.Error }).ConfigureAwait(false);
+    }
+}

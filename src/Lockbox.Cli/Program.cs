@@ -1,0 +1,3 @@
+using Lockbox.Cli;
+
+return await LockboxCommand.RunAsync(args, Terminal.System).ConfigureAwait(false);

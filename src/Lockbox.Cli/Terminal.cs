@@ -1,0 +1,40 @@
+using Spectre.Console;
+
+namespace Lockbox.Cli;
+
+/// <summary>
+/// Where the command writes: Spectre.Console's rich output on a terminal, plain lines when output
+/// is redirected (logs, CI), so progress never fills a log with control codes.
+/// </summary>
+internal sealed class Terminal
+{
+    public Terminal(TextWriter output, TextWriter error, bool interactive)
+    {
+        Output = output;
+        Error = error;
+        Interactive = interactive;
+        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+    }
+
+    public static Terminal System { get; } = new(global::System.Console.Out, global::System.Console.Error, !global::System.Console.IsOutputRedirected);
+
+    public TextWriter Output { get; }
+
+    public TextWriter Error { get; }
+
+    public bool Interactive { get; }
+
+    public IAnsiConsole Console { get; }
+
+    public bool CanPrompt => Interactive && !global::System.Console.IsInputRedirected;
+
+    public void Line(string text) => Output.WriteLine(text);
+
+    public void Fail(string text) => Error.WriteLine($"lockbox: {text}");
+}

@@ -1,0 +1,239 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Lockbox.ChatStore;
+using Lockbox.Chunking;
+using Lockbox.Crypto;
+using Lockbox.Repository;
+
+namespace Lockbox.Backup;
+
+/// <summary>
+/// The front half of the backup pipeline: walks the chat store, copies live SQLite databases
+/// through the online backup API, chunks and identifies content, skips what the repository
+/// already holds, and finally writes the manifest and, last of all, the snapshot.
+/// </summary>
+internal sealed class Archiver
+{
+    private const int ReadSize = 1024 * 1024;
+
+    private readonly Repository.Repository _repository;
+    private readonly BackupRequest _request;
+    private readonly HashSet<BlobId> _queued = [];
+    private long _bytesDone;
+    private long _filesDone;
+
+    public Archiver(Repository.Repository repository, BackupRequest request)
+    {
+        _repository = repository;
+        _request = request;
+    }
+
+    public async Task<BackupResult> RunAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset started = _request.Time.GetUtcNow();
+        string source = Path.GetFullPath(_request.Source);
+        await PackRecovery.IndexLeftoverPacksAsync(_repository, cancellationToken).ConfigureAwait(false);
+
+        var (items, skipped) = SourceScanner.Scan(source);
+        var databases = items.Where(i => !i.IsDirectory && SqliteDatabase.IsDatabase(i.FullPath)).Select(i => i.FullPath).ToHashSet(StringComparer.Ordinal);
+        items.RemoveAll(i => !i.IsDirectory && SqliteDatabase.CompanionSuffixes.Any(s => i.FullPath.EndsWith(s, StringComparison.Ordinal) && databases.Contains(i.FullPath[..^s.Length])));
+        long bytesTotal = items.Sum(i => i.Size);
+        var parent = await FindParentAsync(source, cancellationToken).ConfigureAwait(false);
+
+        var uploader = new BlobUploader(_repository, cancellationToken);
+        var entries = new List<FileEntry>(items.Count);
+        string workFolder = Directory.CreateTempSubdirectory("lockbox-backup-").FullName;
+        try
+        {
+            foreach (var item in items)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                entries.Add(await ArchiveItemAsync(item, databases.Contains(item.FullPath), parent.Files, workFolder, uploader, cancellationToken).ConfigureAwait(false));
+                _filesDone++;
+                Report(items.Count, bytesTotal, uploader, item.RelativePath);
+            }
+
+            var manifest = await StoreManifestAsync(entries, uploader).ConfigureAwait(false);
+            await uploader.CompleteAsync().ConfigureAwait(false);
+
+            var summary = new BackupSummary
+            {
+                Files = entries.Count(e => e.Type == FileEntry.FileType),
+                Bytes = entries.Sum(e => e.Size),
+                NewBlobs = uploader.NewBlobs,
+                NewBytes = uploader.NewBytes,
+                UploadedBytes = uploader.UploadedBytes,
+                Skipped = skipped,
+            };
+            var snapshot = new Snapshot
+            {
+                Time = started,
+                Hostname = _request.Hostname,
+                Source = source,
+                Tags = _request.Tags,
+                Parent = parent.Id,
+                Manifest = manifest,
+                Summary = summary,
+            };
+
+            // The commit point: until this object exists, the backup is invisible and harmless.
+            string id = await _repository.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
+            return new BackupResult(id, summary);
+        }
+        catch
+        {
+            await uploader.AbortAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            Directory.Delete(workFolder, recursive: true);
+        }
+    }
+
+    private async Task<FileEntry> ArchiveItemAsync(
+        SourceItem item, bool isDatabase, Dictionary<string, FileEntry> parentFiles, string workFolder, BlobUploader uploader, CancellationToken cancellationToken)
+    {
+        var entry = new FileEntry
+        {
+            Path = item.RelativePath,
+            Type = item.IsDirectory ? FileEntry.DirectoryType : FileEntry.FileType,
+            Mode = item.Mode,
+            ModifiedTime = item.ModifiedTime,
+            Size = item.Size,
+            IsSqliteDatabase = isDatabase,
+        };
+        if (item.IsDirectory)
+        {
+            return entry;
+        }
+
+        // An unchanged file (same size and time as in the parent, all blobs present) is not read again.
+        if (!isDatabase && parentFiles.TryGetValue(item.RelativePath, out var previous) && previous.Type == FileEntry.FileType
+            && previous.Size == item.Size && previous.ModifiedTime == item.ModifiedTime && previous.Content is not null
+            && previous.Content.All(id => _repository.Index.Contains(BlobId.Parse(id))))
+        {
+            _bytesDone += item.Size;
+            return entry with { Content = previous.Content };
+        }
+
+        if (!isDatabase)
+        {
+            var content = await ChunkFileAsync(item.FullPath, _repository.Chunker, uploader, cancellationToken).ConfigureAwait(false);
+            return entry with { Content = content.Ids, Size = content.Length };
+        }
+
+        string copy = Path.Combine(workFolder, "database-copy");
+        try
+        {
+            SqliteDatabase.Copy(item.FullPath, copy);
+            var chunker = new PageChunker(SqliteDatabase.ReadPageSize(copy));
+            var content = await ChunkFileAsync(copy, chunker, uploader, cancellationToken).ConfigureAwait(false);
+            return entry with { Content = content.Ids, Size = content.Length };
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
+
+    private async Task<(List<string> Ids, long Length)> ChunkFileAsync(string path, IChunker chunker, BlobUploader uploader, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        long length = 0;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunker.MaxChunkSize + ReadSize);
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            int filled = 0;
+            bool endOfFile = false;
+            while (true)
+            {
+                while (!endOfFile && filled < chunker.MaxChunkSize)
+                {
+                    int read = await stream.ReadAsync(buffer.AsMemory(filled, Math.Min(ReadSize, buffer.Length - filled)), cancellationToken).ConfigureAwait(false);
+                    endOfFile = read == 0;
+                    filled += read;
+                }
+
+                if (filled == 0)
+                {
+                    break;
+                }
+
+                int chunkLength = chunker.NextChunkLength(buffer.AsSpan(0, filled), endOfFile);
+                ids.Add((await StoreBlobAsync(buffer.AsSpan(0, chunkLength), BlobType.Data, uploader).ConfigureAwait(false)).ToString());
+                length += chunkLength;
+                _bytesDone += chunkLength;
+                buffer.AsSpan(chunkLength, filled - chunkLength).CopyTo(buffer);
+                filled -= chunkLength;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return (ids, length);
+    }
+
+    /// <summary>Identifies a chunk and queues it for upload unless the repository already has it.</summary>
+    private ValueTask<BlobId> StoreBlobAsync(ReadOnlySpan<byte> chunk, BlobType type, BlobUploader uploader)
+    {
+        var id = _repository.Keys.ComputeId(chunk);
+        if (_repository.Index.Contains(id) || !_queued.Add(id))
+        {
+            return ValueTask.FromResult(id);
+        }
+
+        byte[] copy = ArrayPool<byte>.Shared.Rent(chunk.Length);
+        chunk.CopyTo(copy);
+        return QueueAsync(id, type, copy, chunk.Length, uploader);
+    }
+
+    private static async ValueTask<BlobId> QueueAsync(BlobId id, BlobType type, byte[] copy, int length, BlobUploader uploader)
+    {
+        await uploader.AddAsync(id, type, copy, length).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>The manifest is JSON lines, cut by the same content-defined chunker, so unchanged runs of entries deduplicate.</summary>
+    private async Task<List<string>> StoreManifestAsync(List<FileEntry> entries, BlobUploader uploader)
+    {
+        var text = new StringBuilder();
+        foreach (var entry in entries)
+        {
+            text.Append(JsonSerializer.Serialize(entry, RepositoryJson.Default.FileEntry)).Append('\n');
+        }
+
+        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
+        var ids = new List<string>();
+        int at = 0;
+        while (at < bytes.Length)
+        {
+            int length = _repository.Chunker.NextChunkLength(bytes.AsSpan(at), isFinal: true);
+            ids.Add((await StoreBlobAsync(bytes.AsSpan(at, length), BlobType.Tree, uploader).ConfigureAwait(false)).ToString());
+            at += length;
+        }
+
+        return ids;
+    }
+
+    private async Task<(string? Id, Dictionary<string, FileEntry> Files)> FindParentAsync(string source, CancellationToken cancellationToken)
+    {
+        var snapshots = await _repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        var parent = snapshots.LastOrDefault(s => s.Snapshot.Source == source && s.Snapshot.Hostname == _request.Hostname);
+        if (parent is null)
+        {
+            return (null, []);
+        }
+
+        using var codec = new BlobCodec(_repository.Keys);
+        var manifest = await _repository.ReadManifestAsync(parent.Snapshot, codec, cancellationToken).ConfigureAwait(false);
+        return (parent.Id, manifest.ToDictionary(e => e.Path, StringComparer.Ordinal));
+    }
+
+    private void Report(int filesTotal, long bytesTotal, BlobUploader uploader, string current) =>
+        _request.Progress?.Report(new BackupProgress(_filesDone, filesTotal, _bytesDone, bytesTotal, uploader.UploadedBytes, current));
+}

@@ -1,0 +1,140 @@
+using System.Buffers;
+using Lockbox.Crypto;
+using Lockbox.Keys;
+using Lockbox.Storage;
+using ZstdSharp;
+
+namespace Lockbox.Repository;
+
+/// <summary>
+/// Turns a blob's plaintext into its stored form and back (docs/FORMAT.md, "Blobs"): optional zstd,
+/// then AES-256-GCM with associated data "lockbox/v1/blob" || type || encoding || id. Opening checks
+/// the tag, the decompressed length and the keyed id, so a blob swapped, moved or altered is caught.
+/// One instance per worker thread: zstd contexts are not thread-safe.
+/// </summary>
+internal sealed class BlobCodec : IDisposable
+{
+    private const int CompressionLevel = 3;
+    private const int SampleLength = 64 * 1024;
+
+    private readonly MasterKeys _keys;
+    private readonly Compressor _compressor = new(CompressionLevel);
+    private readonly Decompressor _decompressor = new();
+
+    public BlobCodec(MasterKeys keys) => _keys = keys;
+
+    /// <summary>A sealed blob ready to append to a pack; <see cref="Sealed"/> is rented and must be returned.</summary>
+    public readonly record struct SealedBlob(BlobId Id, BlobType Type, BlobEncoding Encoding, int RawLength, byte[] Sealed, int SealedLength);
+
+    public SealedBlob Seal(BlobId id, BlobType type, ReadOnlySpan<byte> plaintext)
+    {
+        byte[]? compressed = TryCompress(plaintext, out int compressedLength);
+        var encoding = compressed is null ? BlobEncoding.Raw : BlobEncoding.Zstd;
+        ReadOnlySpan<byte> payload = compressed is null ? plaintext : compressed.AsSpan(0, compressedLength);
+
+        var entry = new PackEntry(id, type, encoding, 0, 0, (uint)plaintext.Length);
+        Span<byte> aad = stackalloc byte[PackEntry.AssociatedDataLength];
+        entry.WriteAssociatedData(aad);
+        int sealedLength = payload.Length + Aead.Overhead;
+        byte[] output = ArrayPool<byte>.Shared.Rent(sealedLength);
+        _keys.Blobs.Seal(payload, aad, output.AsSpan(0, sealedLength));
+        if (compressed is not null)
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+        }
+
+        return new SealedBlob(id, type, encoding, plaintext.Length, output, sealedLength);
+    }
+
+    /// <summary>Opens a stored blob and verifies it; throws <see cref="CorruptObjectException"/> naming the pack and blob.</summary>
+    public byte[] Open(ReadOnlySpan<byte> stored, PackEntry entry, ObjectName pack)
+    {
+        byte[] plaintext = new byte[entry.RawLength];
+        OpenInto(stored, entry, pack, plaintext);
+        return plaintext;
+    }
+
+    /// <summary>Opens a stored blob into <paramref name="plaintext"/> (exactly its raw length) and verifies it.</summary>
+    public void OpenInto(ReadOnlySpan<byte> stored, PackEntry entry, ObjectName pack, Span<byte> plaintext)
+    {
+        if (stored.Length != entry.StoredLength || stored.Length < Aead.Overhead || plaintext.Length != entry.RawLength)
+        {
+            throw new CorruptObjectException(pack, "its stored length does not match the index.", entry.Id);
+        }
+
+        Span<byte> aad = stackalloc byte[PackEntry.AssociatedDataLength];
+        entry.WriteAssociatedData(aad);
+        bool compressed = entry.Encoding == BlobEncoding.Zstd;
+
+        // Raw blobs decrypt straight into the destination; only compressed ones need a buffer.
+        byte[]? payload = compressed ? ArrayPool<byte>.Shared.Rent(stored.Length - Aead.Overhead) : null;
+        try
+        {
+            Span<byte> payloadSpan = compressed ? payload.AsSpan(0, stored.Length - Aead.Overhead) : plaintext;
+            if (!compressed && payloadSpan.Length != stored.Length - Aead.Overhead)
+            {
+                throw new CorruptObjectException(pack, "its length does not match its recorded length.", entry.Id);
+            }
+
+            if (!_keys.Blobs.TryOpen(stored, aad, payloadSpan))
+            {
+                throw new CorruptObjectException(pack, "it failed authentication (damaged, swapped or moved).", entry.Id);
+            }
+
+            if (compressed && (!_decompressor.TryUnwrap(payloadSpan, plaintext, out int written) || written != plaintext.Length))
+            {
+                throw new CorruptObjectException(pack, "it does not decompress to its recorded length.", entry.Id);
+            }
+
+            if (_keys.ComputeId(plaintext) != entry.Id)
+            {
+                throw new CorruptObjectException(pack, "its contents do not match its id.", entry.Id);
+            }
+        }
+        finally
+        {
+            if (payload is not null)
+            {
+                ArrayPool<byte>.Shared.Return(payload);
+            }
+        }
+    }
+
+    /// <summary>zstd, skipped when it does not save at least 1/16: media is already compressed.</summary>
+    private byte[]? TryCompress(ReadOnlySpan<byte> plaintext, out int length)
+    {
+        length = 0;
+        if (plaintext.Length < 64)
+        {
+            return null;
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Compressor.GetCompressBound(plaintext.Length));
+
+        // A sample of a large chunk tells cheaply whether the whole is worth compressing.
+        if (plaintext.Length > 2 * SampleLength)
+        {
+            int sample = _compressor.Wrap(plaintext[..SampleLength], buffer);
+            if (sample > SampleLength - SampleLength / 16)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return null;
+            }
+        }
+
+        length = _compressor.Wrap(plaintext, buffer);
+        if (length > plaintext.Length - plaintext.Length / 16)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return null;
+        }
+
+        return buffer;
+    }
+
+    public void Dispose()
+    {
+        _compressor.Dispose();
+        _decompressor.Dispose();
+    }
+}

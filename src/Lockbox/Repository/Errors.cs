@@ -1,0 +1,62 @@
+using Lockbox.Crypto;
+using Lockbox.Storage;
+
+namespace Lockbox.Repository;
+
+/// <summary>Base of every error Lockbox reports to a user; the message says what happened and never holds a secret.</summary>
+public class LockboxException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public LockboxException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}
+
+/// <summary>The key does not open this repository. Raised before any data is read.</summary>
+public sealed class WrongKeyException : LockboxException
+{
+    /// <summary>Creates the exception.</summary>
+    public WrongKeyException()
+        : base("Wrong key: this backup key does not open this repository.")
+    {
+    }
+}
+
+/// <summary>The repository config is damaged, so no key can be checked against it.</summary>
+public sealed class ConfigDamagedException : LockboxException
+{
+    /// <summary>Creates the exception.</summary>
+    public ConfigDamagedException(string detail)
+        : base($"Config damaged: {detail}")
+    {
+    }
+}
+
+/// <summary>A stored object failed verification: the storage returned something Lockbox did not write.</summary>
+public sealed class CorruptObjectException : LockboxException
+{
+    /// <summary>Creates the exception for <paramref name="objectName"/>, optionally naming a blob in it.</summary>
+    public CorruptObjectException(ObjectName objectName, string detail, BlobId? blob = null, Exception? inner = null)
+        : base(blob is null ? $"Corrupt object {objectName.Path}: {detail}" : $"Corrupt object {objectName.Path}, blob {blob}: {detail}", inner)
+    {
+        ObjectName = objectName;
+        Blob = blob;
+    }
+
+    /// <summary>The damaged object.</summary>
+    public ObjectName ObjectName { get; }
+
+    /// <summary>The damaged blob inside it, if known.</summary>
+    public BlobId? Blob { get; }
+}
+
+/// <summary>A blob a snapshot needs is in no index or its pack is gone.</summary>
+public sealed class MissingDataException : LockboxException
+{
+    /// <summary>Creates the exception.</summary>
+    public MissingDataException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}

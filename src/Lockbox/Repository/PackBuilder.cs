@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Lockbox.Crypto;
+
+namespace Lockbox.Repository;
+
+/// <summary>
+/// Gathers sealed blobs into one pack of about the target size, then closes it with random padding
+/// (to a Padmé length) and the sealed header. The buffer is pooled: one pack's worth of memory.
+/// </summary>
+internal sealed class PackBuilder : IDisposable
+{
+    // Packs get their own small pool: the shared pool may keep several 20 MiB arrays per core.
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 4);
+
+    private readonly int _targetSize;
+    private readonly List<PackEntry> _entries = [];
+    private byte[] _buffer;
+    private int _length;
+
+    public PackBuilder(int targetSize, int maxBlobSize)
+    {
+        _targetSize = targetSize;
+        _buffer = Buffers.Rent(targetSize + maxBlobSize + Aead.Overhead);
+        Name = ObjectIds.NewName();
+    }
+
+    public string Name { get; }
+
+    public int Count => _entries.Count;
+
+    /// <summary>Bytes in the pack so far; after <see cref="Finish"/>, the whole pack.</summary>
+    public int Length => _length;
+
+    public bool IsFull => _length >= _targetSize;
+
+    public IReadOnlyList<PackEntry> Entries => _entries;
+
+    public void Add(BlobCodec.SealedBlob blob)
+    {
+        if (_length + blob.SealedLength > _buffer.Length)
+        {
+            // Only when blobs exceed the sizes the builder was made for; keep going rather than fail.
+            byte[] bigger = Buffers.Rent(_length + blob.SealedLength);
+            _buffer.AsSpan(0, _length).CopyTo(bigger);
+            Buffers.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        blob.Sealed.AsSpan(0, blob.SealedLength).CopyTo(_buffer.AsSpan(_length));
+        _entries.Add(new PackEntry(blob.Id, blob.Type, blob.Encoding, (uint)_length, (uint)blob.SealedLength, (uint)blob.RawLength));
+        _length += blob.SealedLength;
+    }
+
+    /// <summary>Appends padding and the sealed header; returns the complete pack bytes.</summary>
+    public ReadOnlyMemory<byte> Finish(Aead metadata)
+    {
+        byte[] header = PackHeader.Seal(_entries, Name, metadata);
+        long padded = Padding.Padme(_length + header.Length);
+        int padding = (int)(padded - _length - header.Length);
+        int total = _length + padding + header.Length;
+        if (total > _buffer.Length)
+        {
+            byte[] bigger = Buffers.Rent(total);
+            _buffer.AsSpan(0, _length).CopyTo(bigger);
+            Buffers.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        // Random, not zero, padding: zeros would show where the blobs end.
+        RandomNumberGenerator.Fill(_buffer.AsSpan(_length, padding));
+        header.CopyTo(_buffer.AsSpan(_length + padding));
+        _length = total;
+        return _buffer.AsMemory(0, total);
+    }
+
+    public void Dispose()
+    {
+        Buffers.Return(_buffer);
+        _buffer = [];
+    }
+}

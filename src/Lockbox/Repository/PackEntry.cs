@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+using Lockbox.Crypto;
+
+namespace Lockbox.Repository;
+
+/// <summary>
+/// One blob's place in a pack, as pack headers and index files store it (46 bytes):
+/// type[1] encoding[1] offset[4] stored_length[4] raw_length[4] id[32], integers little-endian.
+/// </summary>
+internal readonly record struct PackEntry(BlobId Id, BlobType Type, BlobEncoding Encoding, uint Offset, uint StoredLength, uint RawLength)
+{
+    /// <summary>Encoded size.</summary>
+    public const int EncodedLength = 46;
+
+    internal void WriteTo(Span<byte> destination)
+    {
+        destination[0] = (byte)Type;
+        destination[1] = (byte)Encoding;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[2..], Offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[6..], StoredLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[10..], RawLength);
+        Id.WriteTo(destination[14..]);
+    }
+
+    /// <summary>Reads an entry; null if a field is out of range.</summary>
+    internal static PackEntry? Read(ReadOnlySpan<byte> source)
+    {
+        var type = (BlobType)source[0];
+        var encoding = (BlobEncoding)source[1];
+        if (type > BlobType.Tree || encoding > BlobEncoding.Zstd)
+        {
+            return null;
+        }
+
+        return new PackEntry(
+            new BlobId(source.Slice(14, BlobId.Length)),
+            type,
+            encoding,
+            BinaryPrimitives.ReadUInt32LittleEndian(source[2..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(source[6..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(source[10..]));
+    }
+
+    /// <summary>Associated data binding a sealed blob to its id, type and encoding.</summary>
+    internal void WriteAssociatedData(Span<byte> destination)
+    {
+        BlobAad.CopyTo(destination);
+        destination[BlobAad.Length] = (byte)Type;
+        destination[BlobAad.Length + 1] = (byte)Encoding;
+        Id.WriteTo(destination[(BlobAad.Length + 2)..]);
+    }
+
+    internal static ReadOnlySpan<byte> BlobAad => "lockbox/v1/blob"u8;
+
+    internal static int AssociatedDataLength => BlobAad.Length + 2 + BlobId.Length;
+}

@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Lockbox.Chunking;
+using Lockbox.Crypto;
+using Lockbox.Keys;
+
+namespace Lockbox.Repository;
+
+/// <summary>
+/// The repository config (docs/FORMAT.md, "config"): parameters || SHA-256(parameters) ||
+/// HMAC-SHA256(check key, parameters). The plain checksum tells damage apart from a wrong key: a
+/// damaged config fails the checksum and reports "config damaged"; only an intact config whose
+/// HMAC fails reports "wrong key".
+/// </summary>
+internal sealed class RepositoryConfig
+{
+    public const int ParametersLength = 128;
+    public const int Length = ParametersLength + 32 + 32;
+    public const ushort FormatVersion = 1;
+
+    private static readonly byte[] Magic = "LBXREPO\0"u8.ToArray();
+    private static readonly byte[] MasterKeyAad = "lockbox/v1/config/master-key"u8.ToArray();
+    private const int WrappedKeyLength = 32 + Aead.Overhead;
+
+    public required byte[] RepositoryId { get; init; }
+
+    public required ChunkerParameters Chunker { get; init; }
+
+    public required int PackTargetSize { get; init; }
+
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>The master key sealed under the wrap key derived from the backup key.</summary>
+    public required byte[] WrappedMasterKey { get; init; }
+
+    /// <summary>Creates a new config with a fresh master key wrapped under <paramref name="backupKey"/>.</summary>
+    public static (RepositoryConfig Config, byte[] MasterKey) Create(BackupKey backupKey, DateTimeOffset now)
+    {
+        byte[] repositoryId = RandomNumberGenerator.GetBytes(32);
+        byte[] masterKey = RandomNumberGenerator.GetBytes(32);
+        var config = new RepositoryConfig
+        {
+            RepositoryId = repositoryId,
+            Chunker = ChunkerParameters.Default,
+            PackTargetSize = 16 * 1024 * 1024,
+            Created = now,
+            WrappedMasterKey = Wrap(backupKey, repositoryId, masterKey),
+        };
+        return (config, masterKey);
+    }
+
+    /// <summary>The same config with the master key wrapped under another backup key.</summary>
+    public RepositoryConfig Rewrap(BackupKey newKey, ReadOnlySpan<byte> masterKey) => new()
+    {
+        RepositoryId = RepositoryId,
+        Chunker = Chunker,
+        PackTargetSize = PackTargetSize,
+        Created = Created,
+        WrappedMasterKey = Wrap(newKey, RepositoryId, masterKey),
+    };
+
+    public byte[] Serialize(BackupKey backupKey)
+    {
+        byte[] bytes = new byte[Length];
+        Span<byte> p = bytes.AsSpan(0, ParametersLength);
+        Magic.CopyTo(p);
+        BinaryPrimitives.WriteUInt16LittleEndian(p[8..], FormatVersion);
+        RepositoryId.CopyTo(p[10..]);
+        BinaryPrimitives.WriteInt32LittleEndian(p[42..], Chunker.MinSize);
+        BinaryPrimitives.WriteInt32LittleEndian(p[46..], Chunker.AverageSize);
+        BinaryPrimitives.WriteInt32LittleEndian(p[50..], Chunker.MaxSize);
+        BinaryPrimitives.WriteInt32LittleEndian(p[54..], PackTargetSize);
+        BinaryPrimitives.WriteInt64LittleEndian(p[58..], Created.ToUnixTimeSeconds());
+        WrappedMasterKey.CopyTo(p[66..]);
+
+        // bytes 126..127 are reserved and zero.
+        SHA256.HashData(p, bytes.AsSpan(ParametersLength, 32));
+        byte[] checkKey = KeyDerivation.Derive(backupKey.Bytes, RepositoryId, KeyDerivation.CheckLabel);
+        HMACSHA256.HashData(checkKey, p, bytes.AsSpan(ParametersLength + 32, 32));
+        CryptographicOperations.ZeroMemory(checkKey);
+        return bytes;
+    }
+
+    /// <summary>Parses and authenticates the config, then unwraps the master key.</summary>
+    /// <exception cref="ConfigDamagedException">The bytes are not an intact config.</exception>
+    /// <exception cref="WrongKeyException">The config is intact but <paramref name="backupKey"/> is not its key.</exception>
+    public static (RepositoryConfig Config, byte[] MasterKey) Open(ReadOnlySpan<byte> bytes, BackupKey backupKey)
+    {
+        var config = ParseVerified(bytes);
+        ReadOnlySpan<byte> parameters = bytes[..ParametersLength];
+
+        Span<byte> expected = stackalloc byte[32];
+        byte[] checkKey = KeyDerivation.Derive(backupKey.Bytes, config.RepositoryId, KeyDerivation.CheckLabel);
+        HMACSHA256.HashData(checkKey, parameters, expected);
+        CryptographicOperations.ZeroMemory(checkKey);
+        if (!CryptographicOperations.FixedTimeEquals(expected, bytes.Slice(ParametersLength + 32, 32)))
+        {
+            throw new WrongKeyException();
+        }
+
+        byte[] wrapKey = KeyDerivation.Derive(backupKey.Bytes, config.RepositoryId, KeyDerivation.WrapLabel);
+        using var aead = new Aead(wrapKey);
+        CryptographicOperations.ZeroMemory(wrapKey);
+        byte[] masterKey = new byte[32];
+        if (!aead.TryOpen(config.WrappedMasterKey, AssociatedData(config.RepositoryId), masterKey))
+        {
+            // The HMAC verified, so only someone holding the key could have written this.
+            throw new ConfigDamagedException("the wrapped master key does not open although the key check passed.");
+        }
+
+        return (config, masterKey);
+    }
+
+    /// <summary>Parses the parameters after checking the plain checksum; needs no key.</summary>
+    public static RepositoryConfig ParseVerified(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length != Length)
+        {
+            throw new ConfigDamagedException($"it is {bytes.Length} bytes, not {Length}.");
+        }
+
+        ReadOnlySpan<byte> p = bytes[..ParametersLength];
+        Span<byte> checksum = stackalloc byte[32];
+        SHA256.HashData(p, checksum);
+        if (!checksum.SequenceEqual(bytes.Slice(ParametersLength, 32)))
+        {
+            throw new ConfigDamagedException("its checksum does not match its contents.");
+        }
+
+        if (!p[..8].SequenceEqual(Magic))
+        {
+            throw new ConfigDamagedException("it is not a Lockbox repository config.");
+        }
+
+        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(p[8..]);
+        if (version != FormatVersion)
+        {
+            throw new LockboxException($"The repository uses format version {version}; this Lockbox reads version {FormatVersion}.");
+        }
+
+        var chunker = new ChunkerParameters(
+            BinaryPrimitives.ReadInt32LittleEndian(p[42..]),
+            BinaryPrimitives.ReadInt32LittleEndian(p[46..]),
+            BinaryPrimitives.ReadInt32LittleEndian(p[50..]));
+        int packTarget = BinaryPrimitives.ReadInt32LittleEndian(p[54..]);
+        if (!chunker.IsValid || packTarget < 1024 * 1024 || packTarget > 256 * 1024 * 1024)
+        {
+            throw new ConfigDamagedException("its chunker or pack parameters are out of range.");
+        }
+
+        return new RepositoryConfig
+        {
+            RepositoryId = p.Slice(10, 32).ToArray(),
+            Chunker = chunker,
+            PackTargetSize = packTarget,
+            Created = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(p[58..])),
+            WrappedMasterKey = p.Slice(66, WrappedKeyLength).ToArray(),
+        };
+    }
+
+    private static byte[] Wrap(BackupKey backupKey, byte[] repositoryId, ReadOnlySpan<byte> masterKey)
+    {
+        byte[] wrapKey = KeyDerivation.Derive(backupKey.Bytes, repositoryId, KeyDerivation.WrapLabel);
+        using var aead = new Aead(wrapKey);
+        CryptographicOperations.ZeroMemory(wrapKey);
+        return aead.Seal(masterKey, AssociatedData(repositoryId));
+    }
+
+    private static byte[] AssociatedData(byte[] repositoryId) => [.. MasterKeyAad, .. repositoryId];
+}

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Lockbox.Crypto;
+using Lockbox.Storage;
+
+namespace Lockbox.Repository;
+
+/// <summary>
+/// A lock object under locks/ (docs/FORMAT.md, "Locks"). Backups take shared locks; prune takes an
+/// exclusive one and refuses to run beside any other lock, so it never deletes a pack a running
+/// backup is about to reference. A holder refreshes its lock; one not refreshed for
+/// <see cref="StaleAfter"/> belongs to a process that died and is ignored.
+/// </summary>
+internal sealed class RepositoryLock : IAsyncDisposable
+{
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan RefreshEvery = TimeSpan.FromMinutes(5);
+
+    private readonly Repository _repository;
+    private readonly LockRecord _record;
+    private readonly TimeProvider _time;
+    private readonly ITimer _refresh;
+    private ObjectName _name;
+
+    private RepositoryLock(Repository repository, LockRecord record, ObjectName name, TimeProvider time)
+    {
+        _repository = repository;
+        _record = record;
+        _name = name;
+        _time = time;
+        _refresh = time.CreateTimer(_ => _ = RefreshAsync(), null, RefreshEvery, RefreshEvery);
+    }
+
+    public static async Task<RepositoryLock> AcquireAsync(Repository repository, bool exclusive, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var record = new LockRecord(exclusive, Environment.MachineName, Environment.ProcessId, now);
+        var name = await WriteAsync(repository, record, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await foreach (var other in repository.Storage.ListAsync(ObjectKind.Lock, cancellationToken).ConfigureAwait(false))
+            {
+                if (other.Name == name)
+                {
+                    continue;
+                }
+
+                var held = await TryReadAsync(repository, other.Name, cancellationToken).ConfigureAwait(false);
+                if (held is not null && now - held.Time < StaleAfter && (exclusive || held.Exclusive))
+                {
+                    throw new LockboxException(
+                        $"The repository is in use ({(held.Exclusive ? "exclusive" : "shared")} lock by {held.Hostname}, process {held.ProcessId}, since {held.Time:u}); try again when it finishes.");
+                }
+            }
+        }
+        catch
+        {
+            await repository.Storage.DeleteAsync(name, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return new RepositoryLock(repository, record, name, time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _refresh.DisposeAsync().ConfigureAwait(false);
+        await _repository.Storage.DeleteAsync(_name, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task RefreshAsync()
+    {
+        try
+        {
+            var old = _name;
+            _name = await WriteAsync(_repository, _record with { Time = _time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+            await _repository.Storage.DeleteAsync(old, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The next refresh tries again; a lock that stays stale only lets prune start early.
+        }
+    }
+
+    private static async Task<ObjectName> WriteAsync(Repository repository, LockRecord record, CancellationToken cancellationToken)
+    {
+        string id = ObjectIds.NewName();
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(record, LockJson.Default.LockRecord);
+        var name = new ObjectName(ObjectKind.Lock, id);
+        await repository.Storage.WriteAsync(name, repository.Keys.Metadata.Seal(json, AssociatedData(id)), cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+
+    private static async Task<LockRecord?> TryReadAsync(Repository repository, ObjectName name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            byte[] sealedBytes = await repository.Storage.ReadAsync(name, cancellationToken).ConfigureAwait(false);
+            if (sealedBytes.Length < Aead.Overhead)
+            {
+                return null;
+            }
+
+            byte[] json = new byte[sealedBytes.Length - Aead.Overhead];
+            return repository.Keys.Metadata.TryOpen(sealedBytes, AssociatedData(name.Name), json)
+                ? JsonSerializer.Deserialize(json, LockJson.Default.LockRecord)
+                : null;
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[] AssociatedData(string name) => [.. "lockbox/v1/lock"u8, .. Convert.FromHexString(name)];
+}
+
+internal sealed record LockRecord(
+    [property: JsonPropertyName("exclusive")] bool Exclusive,
+    [property: JsonPropertyName("hostname")] string Hostname,
+    [property: JsonPropertyName("pid")] int ProcessId,
+    [property: JsonPropertyName("time")] DateTimeOffset Time);
+
+[JsonSerializable(typeof(LockRecord))]
+internal sealed partial class LockJson : JsonSerializerContext;

@@ -1,0 +1,142 @@
+using Lockbox.Backup;
+using Lockbox.Crypto;
+using Lockbox.Repository;
+using Lockbox.Storage;
+
+namespace Lockbox.Retention;
+
+/// <summary>What prune did.</summary>
+public sealed record PruneResult(int PacksDeleted, int PacksRepacked, long BytesFreed, int BlobsKept);
+
+/// <summary>
+/// Reclaims the space of forgotten snapshots, in an order that is safe at every step: blobs still
+/// used from mostly-unused packs are first copied into new packs and a complete new index is
+/// written; only then are the old index files removed, and only then the old packs. A crash at any
+/// point leaves every snapshot restorable; running prune again finishes the job.
+/// </summary>
+internal sealed class Pruner
+{
+    /// <summary>A pack is rewritten when at least this fraction of it is unused.</summary>
+    private const double RepackThreshold = 0.2;
+
+    private readonly Repository.Repository _repository;
+
+    public Pruner(Repository.Repository repository) => _repository = repository;
+
+    public async Task<PruneResult> RunAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var exclusive = await RepositoryLock.AcquireAsync(_repository, exclusive: true, time, cancellationToken).ConfigureAwait(false);
+
+        // Under the exclusive lock no backup runs, so an unindexed pack is a leftover: index it, so
+        // its blobs count like any other.
+        await PackRecovery.IndexLeftoverPacksAsync(_repository, cancellationToken).ConfigureAwait(false);
+        var oldIndexFiles = new List<ObjectName>();
+        await foreach (var item in _repository.Storage.ListAsync(ObjectKind.Index, cancellationToken).ConfigureAwait(false))
+        {
+            oldIndexFiles.Add(item.Name);
+        }
+
+        var used = await UsedBlobsAsync(cancellationToken).ConfigureAwait(false);
+        var byPack = _repository.Index.ByPack();
+        var packSizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var item in _repository.Storage.ListAsync(ObjectKind.Pack, cancellationToken).ConfigureAwait(false))
+        {
+            packSizes[item.Name.Name] = item.Size;
+        }
+
+        var keep = new List<(string Pack, IReadOnlyList<PackEntry> Entries)>();
+        var delete = new List<string>();
+        var repack = new List<(string Pack, List<PackEntry> Used)>();
+        foreach (var (pack, entries) in byPack)
+        {
+            var usedEntries = entries.Where(e => used.Contains(e.Id)).ToList();
+            long total = entries.Sum(e => (long)e.StoredLength);
+            long unused = entries.Where(e => !used.Contains(e.Id)).Sum(e => (long)e.StoredLength);
+            if (usedEntries.Count == 0)
+            {
+                delete.Add(pack);
+            }
+            else if (unused >= RepackThreshold * total)
+            {
+                repack.Add((pack, usedEntries));
+            }
+            else
+            {
+                keep.Add((pack, entries));
+            }
+        }
+
+        if (delete.Count == 0 && repack.Count == 0)
+        {
+            return new PruneResult(0, 0, 0, used.Count);
+        }
+
+        // 1. Copy still-used blobs out of packs about to go. Blobs already stored elsewhere are not copied again.
+        var kept = keep.SelectMany(k => k.Entries).Select(e => e.Id).ToHashSet();
+        using var fresh = new BlobIndex();
+        var uploader = new BlobUploader(_repository, cancellationToken, fresh);
+        try
+        {
+            using var codec = new BlobCodec(_repository.Keys);
+            foreach (var (pack, entries) in repack)
+            {
+                var name = new ObjectName(ObjectKind.Pack, pack);
+                byte[] bytes = await _repository.Storage.ReadAsync(name, cancellationToken).ConfigureAwait(false);
+                foreach (var entry in entries.Where(e => kept.Add(e.Id)))
+                {
+                    byte[] plaintext = codec.Open(bytes.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, name);
+                    byte[] pooled = System.Buffers.ArrayPool<byte>.Shared.Rent(plaintext.Length);
+                    plaintext.CopyTo(pooled, 0);
+                    await uploader.AddAsync(entry.Id, entry.Type, pooled, plaintext.Length).ConfigureAwait(false);
+                }
+            }
+
+            await uploader.CompleteAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await uploader.AbortAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        // 2. One complete index of everything that stays, then 3. the old index files, then 4. the old packs.
+        var complete = keep.Concat(fresh.ByPack().Select(p => (p.Key, (IReadOnlyList<PackEntry>)p.Value))).ToList();
+        await _repository.WriteIndexAsync(complete, cancellationToken).ConfigureAwait(false);
+        foreach (var index in oldIndexFiles)
+        {
+            await _repository.Storage.DeleteAsync(index, cancellationToken).ConfigureAwait(false);
+        }
+
+        long freed = 0;
+        foreach (string pack in delete.Concat(repack.Select(r => r.Pack)))
+        {
+            freed += packSizes.GetValueOrDefault(pack);
+            await _repository.Storage.DeleteAsync(new ObjectName(ObjectKind.Pack, pack), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new PruneResult(delete.Count + repack.Count, repack.Count, freed, used.Count);
+    }
+
+    private async Task<HashSet<BlobId>> UsedBlobsAsync(CancellationToken cancellationToken)
+    {
+        var used = new HashSet<BlobId>();
+        using var codec = new BlobCodec(_repository.Keys);
+        foreach (var snapshot in await _repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (string tree in snapshot.Snapshot.Manifest)
+            {
+                used.Add(BlobId.Parse(tree));
+            }
+
+            foreach (var entry in await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (string blob in entry.Content ?? [])
+                {
+                    used.Add(BlobId.Parse(blob));
+                }
+            }
+        }
+
+        return used;
+    }
+}
