@@ -4,7 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+
+# --- S3 protocol server for tests/Lockbox.IntegrationTests (see tests/services/s3rver.sh) ---
+# shellcheck source=tests/services/s3rver.sh
+source tests/services/s3rver.sh
+trap 's3rver_stop; rm -rf "$results"' EXIT
+s3rver_start
+# --- end S3 ---
 
 status=0
 dotnet test Lockbox.slnx -c Release --logger "trx" --results-directory "$results" || status=$?
