@@ -7,7 +7,7 @@ internal static class CliOptions
 {
     public static readonly Option<string> Repository = new("--repo", "-r")
     {
-        Description = "The repository: a folder path (the default storage). Also read from LOCKBOX_REPO.",
+        Description = "The repository: a folder path (the default), or s3://bucket/prefix. Also read from LOCKBOX_REPO.",
         Recursive = true,
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LOCKBOX_REPO") ?? "",
     };
@@ -16,5 +16,18 @@ internal static class CliOptions
     {
         Description = "A file holding the 64-digit backup key. Otherwise LOCKBOX_KEY, otherwise a prompt.",
         Recursive = true,
+    };
+
+    public static readonly Option<Uri?> S3Endpoint = new("--s3-endpoint")
+    {
+        Description = "An S3-compatible endpoint, e.g. http://127.0.0.1:9000; AWS itself when omitted. Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> S3Region = new("--s3-region")
+    {
+        Description = "The region requests are signed for.",
+        Recursive = true,
+        DefaultValueFactory = _ => "us-east-1",
     };
 }

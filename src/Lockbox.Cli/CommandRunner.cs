@@ -12,8 +12,16 @@ internal static class CommandRunner
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, async () =>
         {
             using var key = KeySource.Resolve(parse.GetValue(CliOptions.KeyFile), terminal);
-            using var repository = await Repository.Repository.OpenAsync(OpenStorage(parse), key, cancellationToken).ConfigureAwait(false);
-            return await body(parse, repository, cancellationToken).ConfigureAwait(false);
+            var storage = OpenStorage(parse);
+            try
+            {
+                using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
+                return await body(parse, repository, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                (storage as IDisposable)?.Dispose();
+            }
         }));
 
     public static void SetPlainAction(this Command command, Terminal terminal, Func<ParseResult, CancellationToken, Task<int>> body) =>
@@ -27,7 +35,18 @@ internal static class CommandRunner
             throw new LockboxException("No repository: pass --repo or set LOCKBOX_REPO.");
         }
 
-        return new LocalStorage(repo);
+        Uri? endpoint = parse.GetValue(CliOptions.S3Endpoint);
+        var s3 = repo.StartsWith("s3://", StringComparison.Ordinal)
+            ? new S3Connection { Endpoint = endpoint, Region = parse.GetValue(CliOptions.S3Region) ?? "us-east-1" }
+            : null;
+        try
+        {
+            return RepositoryLocation.Parse(repo, s3);
+        }
+        catch (ArgumentException e)
+        {
+            throw new LockboxException($"Bad repository location: {e.Message}");
+        }
     }
 
     public static BackupKey ResolveKey(ParseResult parse, Terminal terminal) => KeySource.Resolve(parse.GetValue(CliOptions.KeyFile), terminal);

@@ -12,6 +12,8 @@ internal static class LockboxCommand
         {
             CliOptions.Repository,
             CliOptions.KeyFile,
+            CliOptions.S3Endpoint,
+            CliOptions.S3Region,
         };
         root.Subcommands.Add(InitCommand.Create(terminal));
         root.Subcommands.Add(BackupCommand.Create(terminal));

@@ -18,6 +18,7 @@ internal static class InitCommand
             }
 
             using var key = BackupKey.Generate();
+            using var disposeStorage = storage as IDisposable;
             using var repository = await Repository.Repository.InitAsync(storage, key, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (keyFile is not null)
             {

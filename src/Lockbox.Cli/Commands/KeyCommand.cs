@@ -12,7 +12,9 @@ internal static class KeyCommand
             using var key = CommandRunner.ResolveKey(parse, terminal);
 
             // Open the repository first: show a key only after proving it is this repository's key.
-            using var repository = await Repository.Repository.OpenAsync(CommandRunner.OpenStorage(parse), key, cancellationToken).ConfigureAwait(false);
+            var storage = CommandRunner.OpenStorage(parse);
+            using var disposeStorage = storage as IDisposable;
+            using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
             terminal.Line(key.ToDisplayString());
             return ExitCodes.Success;
         });
