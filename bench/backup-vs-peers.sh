@@ -36,7 +36,9 @@ work=${work:-$(mktemp -d /tmp/lockbox-bench-XXXXXX)}
 mkdir -p "$work"
 echo "Working in $work" >&2
 
-dotnet build -c Release -v q src/Lockbox.Cli tools/Lockbox.StoreGen >/dev/null
+for project in src/Lockbox.Cli tools/Lockbox.StoreGen; do
+    dotnet build -c Release -v q "$project" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+done
 lockbox="$PWD/src/Lockbox.Cli/bin/Release/net10.0/Lockbox.Cli"
 storegen="$PWD/tools/Lockbox.StoreGen/bin/Release/net10.0/lockbox-storegen"
 
@@ -56,9 +58,9 @@ init_repo() {
     local tool=$1 repo=$2
     rm -rf "$repo"
     case $tool in
-        lockbox) "$lockbox" init -r "$repo" --key-file "$repo.key" >/dev/null; rm -f "$repo.key.tmp" ;;
+        lockbox) rm -f "$repo.key"; "$lockbox" init -r "$repo" --key-file "$repo.key" >/dev/null ;;
         restic) restic init -q -r "$repo" >/dev/null ;;
-        borg) borg init -e repokey "$repo" >/dev/null ;;
+        borg) borg init -e repokey "$repo" >/dev/null 2>&1 ;;
     esac
 }
 
