@@ -15,6 +15,7 @@ public class EngineBenchmarks
     private FastCdc _chunker = null!;
     private BlobCodec _codec = null!;
     private BlobCodec.SealedBlob _sealed;
+    private readonly byte[] _page = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 400).Select(i => $"msg {i} hello ")))[..4096];
 
     [GlobalSetup]
     public void Setup()
@@ -50,6 +51,14 @@ public class EngineBenchmarks
         }
 
         return x;
+    }
+
+    [Benchmark(Description = "Seal one 4 KiB database page (zstd + AES-256-GCM)")]
+    public int SealPage()
+    {
+        var blob = _codec.Seal(default, BlobType.Data, _page);
+        System.Buffers.ArrayPool<byte>.Shared.Return(blob.Sealed);
+        return blob.SealedLength;
     }
 
     [Benchmark(Description = "Seal 16 MiB of media (sample test, AES-256-GCM)")]

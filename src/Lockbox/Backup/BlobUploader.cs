@@ -39,8 +39,8 @@ internal sealed class BlobUploader
         _alsoIndex = alsoIndex;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         int workers = Math.Max(1, Environment.ProcessorCount);
-        _plain = Channel.CreateBounded<(BlobId, BlobType, byte[], int)>(new BoundedChannelOptions(2 * workers) { SingleWriter = true });
-        _sealed = Channel.CreateBounded<BlobCodec.SealedBlob>(new BoundedChannelOptions(2 * workers) { SingleReader = true });
+        _plain = Channel.CreateBounded<(BlobId, BlobType, byte[], int)>(new BoundedChannelOptions(workers) { SingleWriter = true });
+        _sealed = Channel.CreateBounded<BlobCodec.SealedBlob>(new BoundedChannelOptions(workers) { SingleReader = true });
         _workers = Enumerable.Range(0, workers).Select(_ => Task.Run(SealLoopAsync, CancellationToken.None)).ToArray();
         _packer = Task.Run(PackLoopAsync, CancellationToken.None);
     }
