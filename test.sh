@@ -6,6 +6,14 @@ cd "$(dirname "$0")"
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
+# --- lockbox-vault services (issue 4): throwaway PostgreSQL and SoftHSM2 token ---
+source tests/services/postgres.sh
+source tests/services/softhsm.sh
+trap 'postgres_stop; softhsm_stop; rm -rf "$results"' EXIT
+postgres_start
+softhsm_start
+# --- end lockbox-vault services ---
+
 status=0
 dotnet test Lockbox.slnx -c Release --logger "trx" --results-directory "$results" || status=$?
 

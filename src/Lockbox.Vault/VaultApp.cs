@@ -5,6 +5,7 @@ using Lockbox.Vault.Http;
 using Lockbox.Vault.Secrets;
 using Lockbox.Vault.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Metrics;
@@ -30,9 +31,9 @@ public static class VaultApp
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = builder.Configuration.GetSection("Vault").Get<VaultOptions>() ?? new VaultOptions();
-        options.Validate();
-        services.Configure<VaultOptions>(builder.Configuration.GetSection("Vault"));
+        // Options are read lazily, so WebApplicationFactory's settings (applied after Program starts) take effect.
+        services.AddOptions<VaultOptions>().Bind(builder.Configuration.GetSection("Vault"))
+            .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -58,14 +59,16 @@ public static class VaultApp
         services.AddExceptionHandler<ProblemHandler>();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<VaultOptions>>((jwt, vault) =>
         {
+            var settings = vault.Value.Jwt;
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
-                ValidIssuer = options.Jwt.Issuer,
-                ValidAudience = options.Jwt.Audience,
-                IssuerSigningKey = new SymmetricSecurityKey(SigningKey(options.Jwt)),
+                ValidIssuer = settings.Issuer,
+                ValidAudience = settings.Audience,
+                IssuerSigningKey = new SymmetricSecurityKey(SigningKey(settings)),
                 ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                 NameClaimType = "sub",
                 ClockSkew = TimeSpan.FromSeconds(30),
@@ -73,20 +76,19 @@ public static class VaultApp
         });
         services.AddAuthorization();
 
-        if (options.RateLimit.Enabled)
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<VaultOptions>>((limiter, vault) =>
         {
-            services.AddRateLimiter(limiter =>
-            {
-                limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-                limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                    PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
-                        http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                        _ => Window(options.RateLimit.PerIpPerMinute))),
-                    PartitionedRateLimiter.Create<HttpContext, string>(http => http.User.FindFirstValue("sub") is { } account
-                        ? RateLimitPartition.GetFixedWindowLimiter("a:" + account, _ => Window(options.RateLimit.PerAccountPerMinute))
-                        : RateLimitPartition.GetNoLimiter("anonymous")));
-            });
-        }
+            var limits = vault.Value.RateLimit;
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
+                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => Window(limits.PerIpPerMinute))),
+                PartitionedRateLimiter.Create<HttpContext, string>(http => http.User.FindFirstValue("sub") is { } account
+                    ? RateLimitPartition.GetFixedWindowLimiter("a:" + account, _ => Window(limits.PerAccountPerMinute))
+                    : RateLimitPartition.GetNoLimiter("anonymous")));
+        });
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(VaultMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")

@@ -1,14 +1,16 @@
+using Microsoft.Extensions.Options;
+
 namespace Lockbox.Vault;
 
 /// <summary>
 /// Loads the secrets before the server accepts requests (hosted services start first), then sweeps
-/// expired logins and abandoned final attempts once a minute, on the injected clock.
+/// expired logins and abandoned final attempts every Vault:SweepIntervalSeconds, on the injected clock.
 /// </summary>
-internal sealed partial class VaultBackground(VaultService vault, TimeProvider time, ILogger<VaultBackground> logger) : BackgroundService
+internal sealed partial class VaultBackground(VaultService vault, TimeProvider time, IOptions<VaultOptions> options, ILogger<VaultBackground> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds), time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try

@@ -12,6 +12,9 @@ public sealed class VaultOptions
     /// <summary>How long a proof-of-possession nonce stays valid.</summary>
     public int NonceTimeoutSeconds { get; set; } = 300;
 
+    /// <summary>How often expired logins and abandoned final attempts are swept.</summary>
+    public int SweepIntervalSeconds { get; set; } = 60;
+
     /// <summary>OPAQUE context string bound into every handshake (RFC 9807 §6.1).</summary>
     public string Context { get; set; } = "LockboxVault-v1";
 
@@ -35,7 +38,7 @@ public sealed class VaultOptions
             throw new InvalidOperationException("Vault:AttemptLimit must be between 1 and 255.");
         }
 
-        if (LoginTimeoutSeconds < 1 || NonceTimeoutSeconds < 1)
+        if (LoginTimeoutSeconds < 1 || NonceTimeoutSeconds < 1 || SweepIntervalSeconds < 1)
         {
             throw new InvalidOperationException("Vault timeouts must be positive.");
         }

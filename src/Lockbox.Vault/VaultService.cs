@@ -104,16 +104,17 @@ public sealed partial class VaultService(
         var ke1 = Wire.Message(request.Ke1, KE1.Length, "ke1", b => KE1.Parse(b));
         int limit = _options.AttemptLimit;
 
-        var grant = await store.CountAttemptAsync(account, limit, cancellationToken).ConfigureAwait(false);
+        long expires = NowMs() + (_options.LoginTimeoutSeconds * 1000L);
+        var grant = await store.CountAttemptAsync(account, limit, expires, cancellationToken).ConfigureAwait(false);
         if (grant is null)
         {
-            // The counter is at the limit: the final attempt is either still in flight, or was abandoned.
-            if (await store.HasLiveLoginAsync(account, NowMs(), cancellationToken).ConfigureAwait(false))
+            // The counter is at the limit: the final attempt is either still in flight, or was abandoned
+            // (it expired without a KE3), and then it has failed.
+            if (!await LockOutAsync(account, null, NowMs(), cancellationToken).ConfigureAwait(false))
             {
-                throw new VaultProblemException(StatusCodes.Status409Conflict, "final-attempt-pending", "The last allowed attempt is in progress.");
+                throw new VaultProblemException(StatusCodes.Status409Conflict, "final-attempt-pending", "The last allowed attempt is in progress; try again when it has finished or expired.");
             }
 
-            await LockOutAsync(account, null, cancellationToken).ConfigureAwait(false);
             throw KeyDestroyed();
         }
 
@@ -121,7 +122,6 @@ public sealed partial class VaultService(
 
         var record = grant.Record is null ? null : RegistrationRecord.Parse(grant.Record);
         byte[] loginId = RandomNumberGenerator.GetBytes(IdLength);
-        long expires = NowMs() + (_options.LoginTimeoutSeconds * 1000L);
         byte[] sealedState;
         KE2 ke2;
         using (var serverLogin = _server.StartLogin(record, ke1, CredentialIdentifier(account, grant.RecordId), null, out ke2))
@@ -169,7 +169,7 @@ public sealed partial class VaultService(
             metrics.LoginsFailed.Add(1);
             if (pending.Attempt >= limit)
             {
-                await LockOutAsync(account, pending.RecordId, cancellationToken).ConfigureAwait(false);
+                await LockOutAsync(account, pending.RecordId, long.MaxValue, cancellationToken).ConfigureAwait(false);
                 throw KeyDestroyed();
             }
 
@@ -259,13 +259,16 @@ public sealed partial class VaultService(
         return current;
     }
 
-    private async Task LockOutAsync(string account, byte[]? recordId, CancellationToken cancellationToken)
+    private async Task<bool> LockOutAsync(string account, byte[]? recordId, long settledBeforeMs, CancellationToken cancellationToken)
     {
-        if (await store.DeleteIfExhaustedAsync(account, recordId, _options.AttemptLimit, cancellationToken).ConfigureAwait(false))
+        if (!await store.DeleteIfExhaustedAsync(account, recordId, _options.AttemptLimit, settledBeforeMs, cancellationToken).ConfigureAwait(false))
         {
-            metrics.Lockouts.Add(1);
-            LogLockedOut(logger, account);
+            return false;
         }
+
+        metrics.Lockouts.Add(1);
+        LogLockedOut(logger, account);
+        return true;
     }
 
     private static (byte[] Nonce, byte[] Signature) ParseProof(ProofDto? proof)

@@ -18,7 +18,8 @@ public interface IVaultStore : IAsyncDisposable
     /// (no record), so unknown accounts are counted exactly like known ones. Returns null when the
     /// counter is already at the limit.
     /// </summary>
-    Task<AttemptGrant?> CountAttemptAsync(string account, int limit, CancellationToken cancellationToken);
+    /// <param name="expiresAtMs">When this attempt, if abandoned, counts as failed.</param>
+    Task<AttemptGrant?> CountAttemptAsync(string account, int limit, long expiresAtMs, CancellationToken cancellationToken);
 
     /// <summary>Stores a pending login (its sealed server state) until KE3 or expiry.</summary>
     Task SaveLoginAsync(PendingLogin login, CancellationToken cancellationToken);
@@ -26,14 +27,15 @@ public interface IVaultStore : IAsyncDisposable
     /// <summary>Removes and returns a pending login of <paramref name="account"/>; null when absent or already taken.</summary>
     Task<PendingLogin?> TakeLoginAsync(byte[] loginId, string account, CancellationToken cancellationToken);
 
-    /// <summary>True when <paramref name="account"/> has a pending login that expires after <paramref name="nowMs"/>.</summary>
-    Task<bool> HasLiveLoginAsync(string account, long nowMs, CancellationToken cancellationToken);
-
     /// <summary>Resets the counter of the given record after a verified KE3 and returns its wrapped key; null when the record changed or is gone.</summary>
     Task<byte[]?> ResetAttemptsAsync(string account, byte[] recordId, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the account's row (real or phantom) if its counter is at <paramref name="limit"/>; true when deleted.</summary>
-    Task<bool> DeleteIfExhaustedAsync(string account, byte[]? recordId, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes the account's row (real or phantom, and only with id <paramref name="recordId"/> unless null)
+    /// if its counter is at <paramref name="limit"/> and its latest attempt expired at or before
+    /// <paramref name="settledBeforeMs"/> (pass long.MaxValue once that attempt has failed). True when deleted.
+    /// </summary>
+    Task<bool> DeleteIfExhaustedAsync(string account, byte[]? recordId, int limit, long settledBeforeMs, CancellationToken cancellationToken);
 
     /// <summary>The account's real record, or null (no row, or a phantom).</summary>
     Task<EscrowRecord?> GetRecordAsync(string account, CancellationToken cancellationToken);
@@ -56,7 +58,7 @@ public interface IVaultStore : IAsyncDisposable
 
     /// <summary>
     /// Deletes expired logins and nonces, then every row whose counter is at <paramref name="limit"/>
-    /// with no live login left (its final attempt was abandoned). Returns the rows deleted for lockout.
+    /// and whose last attempt has expired (it was abandoned). Returns the rows deleted for lockout.
     /// </summary>
     Task<int> SweepAsync(long nowMs, int limit, CancellationToken cancellationToken);
 }

@@ -42,7 +42,7 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public async Task<AttemptGrant?> CountAttemptAsync(string account, int limit, CancellationToken cancellationToken)
+    public async Task<AttemptGrant?> CountAttemptAsync(string account, int limit, long expiresAtMs, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = lease.Command(VaultSchema.CountAttempt);
@@ -52,6 +52,7 @@ public abstract class SqlVaultStore : IVaultStore
         Add(command, "iter", KsfParameters.Default.Iterations, false);
         Add(command, "par", KsfParameters.Default.Parallelism, false);
         Add(command, "limit", limit, false);
+        Add(command, "expires", expiresAtMs, false);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -97,16 +98,6 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> HasLiveLoginAsync(string account, long nowMs, CancellationToken cancellationToken)
-    {
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.HasLiveLogin);
-        Add(command, "account", account, false);
-        Add(command, "now", nowMs, false);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
-    }
-
-    /// <inheritdoc />
     public async Task<byte[]?> ResetAttemptsAsync(string account, byte[] recordId, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -117,13 +108,14 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteIfExhaustedAsync(string account, byte[]? recordId, int limit, CancellationToken cancellationToken)
+    public async Task<bool> DeleteIfExhaustedAsync(string account, byte[]? recordId, int limit, long settledBeforeMs, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = lease.Command(VaultSchema.DeleteIfExhausted);
         Add(command, "account", account, false);
         Add(command, "record_id", recordId, true);
         Add(command, "limit", limit, false);
+        Add(command, "settled", settledBeforeMs, false);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
@@ -206,6 +198,7 @@ public abstract class SqlVaultStore : IVaultStore
 
         await using var exhausted = lease.Command(VaultSchema.SweepExhausted);
         Add(exhausted, "limit", limit, false);
+        Add(exhausted, "now", nowMs, false);
         return await exhausted.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -20,7 +20,8 @@ internal static class VaultSchema
             ksf_memory_kib INTEGER NOT NULL,
             ksf_iterations INTEGER NOT NULL,
             ksf_parallelism INTEGER NOT NULL,
-            attempts INTEGER NOT NULL);
+            attempts INTEGER NOT NULL,
+            attempt_expires BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS vault_logins (
             login_id {blob} PRIMARY KEY,
             account TEXT NOT NULL,
@@ -44,9 +45,9 @@ internal static class VaultSchema
     // One statement: the increment is durable (auto-commit) before the caller computes KE2, and the
     // WHERE clause makes racing attempts past the limit impossible.
     public const string CountAttempt = """
-        INSERT INTO vault_escrows (account, record_id, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts)
-        VALUES (@account, @phantom, @mem, @iter, @par, 1)
-        ON CONFLICT (account) DO UPDATE SET attempts = vault_escrows.attempts + 1
+        INSERT INTO vault_escrows (account, record_id, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
+        VALUES (@account, @phantom, @mem, @iter, @par, 1, @expires)
+        ON CONFLICT (account) DO UPDATE SET attempts = vault_escrows.attempts + 1, attempt_expires = @expires
         WHERE vault_escrows.attempts < @limit
         RETURNING attempts, record_id, record, ksf_memory_kib, ksf_iterations, ksf_parallelism
         """;
@@ -61,8 +62,6 @@ internal static class VaultSchema
         RETURNING record_id, attempt, state, expires_at
         """;
 
-    public const string HasLiveLogin = "SELECT 1 FROM vault_logins WHERE account = @account AND expires_at > @now LIMIT 1";
-
     public const string ResetAttempts = """
         UPDATE vault_escrows SET attempts = 0
         WHERE account = @account AND record_id = @record_id AND record IS NOT NULL
@@ -71,7 +70,7 @@ internal static class VaultSchema
 
     public const string DeleteIfExhausted = """
         DELETE FROM vault_escrows WHERE account = @account AND attempts >= @limit
-        AND (@record_id IS NULL OR record_id = @record_id)
+        AND (@record_id IS NULL OR record_id = @record_id) AND attempt_expires <= @settled
         """;
 
     public const string GetRecord = """
@@ -80,8 +79,8 @@ internal static class VaultSchema
         """;
 
     public const string PutRecord = """
-        INSERT INTO vault_escrows (account, record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts)
-        VALUES (@account, @record_id, @record, @wrapped_key, @possession_key, @mem, @iter, @par, 0)
+        INSERT INTO vault_escrows (account, record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
+        VALUES (@account, @record_id, @record, @wrapped_key, @possession_key, @mem, @iter, @par, 0, 0)
         ON CONFLICT (account) DO UPDATE SET record_id = excluded.record_id, record = excluded.record,
             wrapped_key = excluded.wrapped_key, possession_key = excluded.possession_key,
             ksf_memory_kib = excluded.ksf_memory_kib, ksf_iterations = excluded.ksf_iterations,
@@ -102,7 +101,6 @@ internal static class VaultSchema
         """;
 
     public const string SweepExhausted = """
-        DELETE FROM vault_escrows WHERE attempts >= @limit
-        AND NOT EXISTS (SELECT 1 FROM vault_logins l WHERE l.account = vault_escrows.account)
+        DELETE FROM vault_escrows WHERE attempts >= @limit AND attempt_expires <= @now
         """;
 }
