@@ -108,6 +108,18 @@ public class RecoveryFlowTests : VaultTestBase
         Assert.True(response.IsSuccessStatusCode);
     }
 
+    [Theory, MemberData(nameof(Setups))]
+    public async Task Many_accounts_recovering_at_once_all_get_their_keys(StoreKind store, HostKind kind)
+    {
+        var host = await StartAsync(store, kind);
+        var clients = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => host.ClientAsync($"user-{i}")));
+        await Task.WhenAll(clients.Select(c => c.EnableAsync(BackupKey, "correct horse")));
+
+        var keys = await Task.WhenAll(clients.Concat(clients).Select(c => c.RecoverAsync("correct horse")));
+
+        Assert.All(keys, key => Assert.Equal(BackupKey, key));
+    }
+
     [Fact]
     public async Task Default_Argon2id_64_MiB_3_passes_round_trips_through_the_vault()
     {

@@ -21,7 +21,8 @@ public sealed class LoginStateSealer(VaultKeys keys)
         try
         {
             login.Export(state);
-            return AesGcmBox.Seal(keys.StateKey, state, Bind(loginId, account, recordId, attempt, expiresAtMs));
+            using var cipher = keys.CreateStateCipher();
+            return AesGcmBox.Seal(cipher, state, Bind(loginId, account, recordId, attempt, expiresAtMs));
         }
         finally
         {
@@ -32,7 +33,12 @@ public sealed class LoginStateSealer(VaultKeys keys)
     /// <summary>Opens sealed state; throws <see cref="CryptographicException"/> if anything it is bound to differs.</summary>
     public ServerLogin Open(ReadOnlySpan<byte> sealedState, ReadOnlySpan<byte> loginId, string account, ReadOnlySpan<byte> recordId, int attempt, long expiresAtMs)
     {
-        byte[] state = AesGcmBox.Open(keys.StateKey, sealedState, Bind(loginId, account, recordId, attempt, expiresAtMs));
+        byte[] state;
+        using (var cipher = keys.CreateStateCipher())
+        {
+            state = AesGcmBox.Open(cipher, sealedState, Bind(loginId, account, recordId, attempt, expiresAtMs));
+        }
+
         try
         {
             return ServerLogin.Import(state);

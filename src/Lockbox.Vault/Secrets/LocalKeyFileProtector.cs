@@ -10,7 +10,8 @@ namespace Lockbox.Vault.Secrets;
 public sealed class LocalKeyFileProtector : IKeyProtector
 {
     private const int KeyLength = 32;
-    private readonly AesGcm _aes;
+    private readonly AesGcm _aes; // not safe for concurrent use, hence the lock
+    private readonly Lock _lock = new();
 
     /// <summary>Loads the key at <paramref name="path"/>, creating it if it does not exist.</summary>
     public LocalKeyFileProtector(string path)
@@ -27,10 +28,22 @@ public sealed class LocalKeyFileProtector : IKeyProtector
     }
 
     /// <inheritdoc />
-    public byte[] Wrap(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData) => AesGcmBox.Seal(_aes, plaintext, associatedData);
+    public byte[] Wrap(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        lock (_lock)
+        {
+            return AesGcmBox.Seal(_aes, plaintext, associatedData);
+        }
+    }
 
     /// <inheritdoc />
-    public byte[] Unwrap(ReadOnlySpan<byte> wrapped, ReadOnlySpan<byte> associatedData) => AesGcmBox.Open(_aes, wrapped, associatedData);
+    public byte[] Unwrap(ReadOnlySpan<byte> wrapped, ReadOnlySpan<byte> associatedData)
+    {
+        lock (_lock)
+        {
+            return AesGcmBox.Open(_aes, wrapped, associatedData);
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose() => _aes.Dispose();

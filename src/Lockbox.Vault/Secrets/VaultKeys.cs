@@ -15,17 +15,22 @@ public sealed class VaultKeys : IDisposable
     private static readonly byte[] AssociatedData = "lockbox-vault secrets v1"u8.ToArray();
     private const int StateKeyLength = 32;
 
-    private VaultKeys(ServerSetup setup, AesGcm stateKey)
+    private readonly byte[] _stateKey;
+
+    private VaultKeys(ServerSetup setup, byte[] stateKey)
     {
         Setup = setup;
-        StateKey = stateKey;
+        _stateKey = stateKey;
     }
 
     /// <summary>The OPAQUE secrets.</summary>
     public ServerSetup Setup { get; }
 
-    /// <summary>AES-256-GCM key for sealing login state (so a database thief cannot finish a pending login).</summary>
-    public AesGcm StateKey { get; }
+    /// <summary>
+    /// AES-256-GCM under the key that seals login state (so a database thief cannot finish a pending
+    /// login). A new instance per call: <see cref="AesGcm"/> is not safe for concurrent use.
+    /// </summary>
+    public AesGcm CreateStateCipher() => new(_stateKey, AesGcm.TagByteSizes.MaxSize);
 
     /// <summary>Loads the wrapped secrets, generating and storing them if this is the first node ever to start.</summary>
     public static async Task<VaultKeys> LoadAsync(IVaultStore store, IKeyProtector protector, CancellationToken cancellationToken)
@@ -51,7 +56,7 @@ public sealed class VaultKeys : IDisposable
             }
 
             var setup = ServerSetup.Import(plain.AsSpan(0, ServerSetup.OprfSeedLength), plain.AsSpan(ServerSetup.OprfSeedLength, ServerSetup.PrivateKeyLength));
-            return new VaultKeys(setup, new AesGcm(plain.AsSpan(ServerSetup.OprfSeedLength + ServerSetup.PrivateKeyLength), AesGcm.TagByteSizes.MaxSize));
+            return new VaultKeys(setup, plain.AsSpan(ServerSetup.OprfSeedLength + ServerSetup.PrivateKeyLength).ToArray());
         }
         finally
         {
@@ -67,6 +72,6 @@ public sealed class VaultKeys : IDisposable
     public void Dispose()
     {
         Setup.Dispose();
-        StateKey.Dispose();
+        CryptographicOperations.ZeroMemory(_stateKey);
     }
 }
