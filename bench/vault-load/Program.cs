@@ -6,6 +6,7 @@
 // the vault does no KSF work, so its figures do not depend on this choice.
 //
 // usage: vault-load --store sqlite|postgres [--pg CONNSTRING] [--concurrency 8] [--logins 3000] [--accounts 200]
+//                   [--vault-args "--Vault:Metrics:Enabled=false ..."] [--mode login|challenge|health]   (challenge: HTTP + JWT + one insert; health: HTTP only — to split framework from protocol cost)
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -24,7 +25,7 @@ int port = FreePort();
 string vaultDll = options.VaultDll ?? FindVaultDll();
 var vault = Process.Start(new ProcessStartInfo("dotnet",
     $"{vaultDll} --urls=http://127.0.0.1:{port} {storeArgs} --Vault:Keys:FilePath={folder}/vault.key " +
-    $"--Vault:Jwt:SigningKey={Convert.ToBase64String(signingKey)} --Vault:RateLimit:Enabled=false --Logging:LogLevel:Default=Warning")
+    $"--Vault:Jwt:SigningKey={Convert.ToBase64String(signingKey)} --Vault:RateLimit:Enabled=false --Logging:LogLevel:Default=Warning {options.VaultArgs}")
 {
     UseShellExecute = false,
     RedirectStandardOutput = true,
@@ -59,6 +60,36 @@ try
             KsfIterations = 1,
         });
         await clients[i].EnableAsync(backupKey, "load password");
+    }
+
+    if (options.Mode is "challenge" or "health")
+    {
+        // Cost of the HTTP + JWT + one-row-insert path alone, without OPAQUE: separates framework from protocol cost.
+        string token = Jwt.Mint(signingKey, "load-0");
+        async Task Challenges(int n)
+        {
+            int left = n;
+            await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
+            {
+                while (Interlocked.Decrement(ref left) >= 0)
+                {
+                    using var request = options.Mode == "health"
+                        ? new HttpRequestMessage(HttpMethod.Get, "healthz")
+                        : new HttpRequestMessage(HttpMethod.Post, "v1/challenge") { Content = JsonContent.Create(new { }) };
+                    request.Headers.Authorization = new("Bearer", token);
+                    using var response = await http.SendAsync(request);
+                    response.EnsureSuccessStatusCode();
+                }
+            }));
+        }
+
+        await Challenges(1000);
+        double before = CpuSeconds(vault.Id);
+        var clock = Stopwatch.StartNew();
+        await Challenges(options.Logins);
+        double used = CpuSeconds(vault.Id) - before;
+        Console.WriteLine($"{options.Mode}-only: {options.Logins / clock.Elapsed.TotalSeconds:F0} requests/s, vault CPU {used * 1000 / options.Logins:F3} ms per request");
+        return;
     }
 
     await RunAsync(clients, options.Concurrency, Math.Min(500, options.Logins / 4), null); // warm-up: JIT, pools
@@ -180,7 +211,7 @@ internal sealed record Run(TimeSpan Wall, double[] Sorted)
     public double P(double q) => Sorted[Math.Min(Sorted.Length - 1, (int)(q * Sorted.Length))];
 }
 
-internal sealed record Args(string Store, string? Postgres, int Concurrency, int Logins, int Accounts, string? VaultDll)
+internal sealed record Args(string Store, string? Postgres, int Concurrency, int Logins, int Accounts, string? VaultDll, string Mode, string VaultArgs)
 {
     public static Args Parse(string[] args)
     {
@@ -196,7 +227,9 @@ internal sealed record Args(string Store, string? Postgres, int Concurrency, int
             int.Parse(Get("--concurrency", "8"), System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Get("--logins", "3000"), System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(Get("--accounts", "200"), System.Globalization.CultureInfo.InvariantCulture),
-            Get("--vault-dll", "") is { Length: > 0 } dll ? dll : null);
+            Get("--vault-dll", "") is { Length: > 0 } dll ? dll : null,
+            Get("--mode", "login"),
+            Get("--vault-args", ""));
         if (parsed.Store == "postgres" && string.IsNullOrEmpty(parsed.Postgres))
         {
             throw new ArgumentException("--store postgres needs --pg CONNSTRING (or LOCKBOX_TEST_PG).");

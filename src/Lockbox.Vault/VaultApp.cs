@@ -90,9 +90,12 @@ public static class VaultApp
                     : RateLimitPartition.GetNoLimiter("anonymous")));
         });
 
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(VaultMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-            .AddPrometheusExporter());
+        if (builder.Configuration.GetValue("Vault:Metrics:Enabled", true))
+        {
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(VaultMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddPrometheusExporter());
+        }
     }
 
     /// <summary>Wires the middleware and endpoints.</summary>
@@ -108,7 +111,10 @@ public static class VaultApp
             app.UseRateLimiter();
         }
 
-        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        if (app.Configuration.GetValue("Vault:Metrics:Enabled", true))
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        }
         VaultEndpoints.Map(app);
     }
 
