@@ -22,6 +22,21 @@ public class GuessLimitTests : VaultTestBase
     }
 
     [Theory, MemberData(nameof(Setups))]
+    public async Task Two_vault_nodes_on_one_database_share_one_counter_under_parallel_attempts(StoreKind store, HostKind kind)
+    {
+        var backend = NewBackend(store);
+        var nodes = new[] { await StartAsync(store, kind, backend: backend), await StartAsync(store, HostKind.Kestrel, backend: backend) };
+        await (await nodes[0].ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
+        string ke1 = Convert.ToBase64String(Ke1());
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            Raw.PostAsync(nodes[i % 2], "alice", "v1/login/start", new { ke1 })));
+
+        Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(10, (await nodes[1].Store.GetRecordAsync("alice", default))!.Attempts);
+    }
+
+    [Theory, MemberData(nameof(Setups))]
     public async Task A_KE2_followed_by_an_abort_still_counts(StoreKind store, HostKind kind)
     {
         var host = await StartAsync(store, kind);
