@@ -5,12 +5,16 @@ cd "$(dirname "$0")"
 
 results=$(mktemp -d)
 
-# --- S3 protocol server for tests/Lockbox.IntegrationTests (see tests/services/s3rver.sh) ---
-# shellcheck source=tests/services/s3rver.sh
+# Real servers the tests need, each on 127.0.0.1 and a free port, each stopped on exit:
+# s3rver (S3 protocol) for tests/Lockbox.IntegrationTests; PostgreSQL and a SoftHSM2 token for
+# tests/Lockbox.Vault.Tests. See tests/services/.
 source tests/services/s3rver.sh
-trap 's3rver_stop; rm -rf "$results"' EXIT
+source tests/services/postgres.sh
+source tests/services/softhsm.sh
+trap 's3rver_stop; postgres_stop; softhsm_stop; rm -rf "$results"' EXIT
 s3rver_start
-# --- end S3 ---
+postgres_start
+softhsm_start
 
 status=0
 dotnet test Lockbox.slnx -c Release --logger "trx" --results-directory "$results" || status=$?

@@ -19,6 +19,37 @@ public sealed class ServerLogin : IDisposable
         _sessionKey = sessionKey;
     }
 
+    /// <summary>Length of the exported state: expected client MAC (Nm) || session key (Nx).</summary>
+    public const int StateLength = Sizes.Nm + Sizes.Nx;
+
+    /// <summary>
+    /// Copies the state out so a multi-node server can seal it (for example with AES-GCM) and finish the
+    /// login on another node. The bytes are secret: whoever holds them can accept a KE3 and knows the
+    /// session key. This object stays usable; the caller must zero <paramref name="destination"/> after use.
+    /// </summary>
+    public void Export(Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_consumed, this);
+        if (destination.Length != StateLength)
+        {
+            throw new ArgumentException($"The state is {StateLength} bytes.", nameof(destination));
+        }
+
+        _expectedClientMac.CopyTo(destination);
+        _sessionKey.CopyTo(destination[Sizes.Nm..]);
+    }
+
+    /// <summary>Restores state saved with <see cref="Export"/>. Single use, like the original.</summary>
+    public static ServerLogin Import(ReadOnlySpan<byte> state)
+    {
+        if (state.Length != StateLength)
+        {
+            throw new OpaqueException(OpaqueError.InvalidMessage, $"The server login state must be {StateLength} bytes.");
+        }
+
+        return new ServerLogin(state[..Sizes.Nm].ToArray(), state[Sizes.Nm..].ToArray());
+    }
+
     /// <summary>ServerFinish: verifies KE3 and returns the session key (Nx = 64 bytes).</summary>
     /// <exception cref="OpaqueException"><see cref="OpaqueError.ClientAuthenticationFailed"/>: wrong password or forged KE3.</exception>
     /// <exception cref="ObjectDisposedException">The state was already used.</exception>

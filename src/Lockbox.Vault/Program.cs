@@ -1,0 +1,7 @@
+using Lockbox.Vault;
+
+var app = VaultApp.Create(args);
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory.</summary>
+public partial class Program;

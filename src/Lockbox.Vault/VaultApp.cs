@@ -1,0 +1,162 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Lockbox.Vault.Endpoints;
+using Lockbox.Vault.Http;
+using Lockbox.Vault.Secrets;
+using Lockbox.Vault.Storage;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenTelemetry.Metrics;
+
+namespace Lockbox.Vault;
+
+/// <summary>Builds the lockbox-vault web application; Program runs it, tests start it on Kestrel or a TestServer.</summary>
+public static class VaultApp
+{
+    /// <summary>Creates the application. <paramref name="configure"/> runs last, so tests can replace services.</summary>
+    public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        AddVault(builder);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        UseVault(app);
+        return app;
+    }
+
+    /// <summary>Registers the vault's services.</summary>
+    public static void AddVault(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        // Options are read lazily, so WebApplicationFactory's settings (applied after Program starts) take effect.
+        services.AddOptions<VaultOptions>().Bind(builder.Configuration.GetSection("Vault"))
+            .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 4 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IAttemptHook, NoAttemptHook>();
+        services.AddSingleton<IVaultStore>(sp => OpenStore(sp.GetRequiredService<IOptions<VaultOptions>>().Value.Storage));
+        services.AddSingleton<IKeyProtector>(sp => OpenProtector(sp.GetRequiredService<IOptions<VaultOptions>>().Value.Keys));
+        services.AddSingleton(sp => VaultKeys.LoadAsync(
+            sp.GetRequiredService<IVaultStore>(), sp.GetRequiredService<IKeyProtector>(), CancellationToken.None).GetAwaiter().GetResult());
+        services.AddSingleton<VaultMetrics>();
+        services.AddSingleton<VaultService>();
+        services.AddHostedService<VaultBackground>();
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemHandler>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<VaultOptions>>((jwt, vault) =>
+        {
+            var settings = vault.Value.Jwt;
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = settings.Issuer,
+                ValidAudience = settings.Audience,
+                IssuerSigningKey = new SymmetricSecurityKey(SigningKey(settings)),
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                NameClaimType = "sub",
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+        });
+        services.AddAuthorization();
+
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<VaultOptions>>((limiter, vault) =>
+        {
+            var limits = vault.Value.RateLimit;
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
+                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => Window(limits.PerIpPerMinute))),
+                PartitionedRateLimiter.Create<HttpContext, string>(http => http.User.FindFirstValue("sub") is { } account
+                    ? RateLimitPartition.GetFixedWindowLimiter("a:" + account, _ => Window(limits.PerAccountPerMinute))
+                    : RateLimitPartition.GetNoLimiter("anonymous")));
+        });
+
+        if (builder.Configuration.GetValue("Vault:Metrics:Enabled", true))
+        {
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(VaultMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddPrometheusExporter());
+        }
+    }
+
+    /// <summary>Wires the middleware and endpoints.</summary>
+    public static void UseVault(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        if (app.Services.GetRequiredService<IOptions<VaultOptions>>().Value.RateLimit.Enabled)
+        {
+            app.UseRateLimiter();
+        }
+
+        if (app.Configuration.GetValue("Vault:Metrics:Enabled", true))
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        }
+        VaultEndpoints.Map(app);
+    }
+
+    private static FixedWindowRateLimiterOptions Window(int permits) => new()
+    {
+        PermitLimit = permits,
+        Window = TimeSpan.FromMinutes(1),
+        QueueLimit = 0,
+    };
+
+    private static byte[] SigningKey(JwtOptions jwt)
+    {
+        byte[] key = jwt.SigningKey is null ? [] : Convert.FromBase64String(jwt.SigningKey);
+        if (key.Length < 32)
+        {
+            throw new InvalidOperationException("Vault:Jwt:SigningKey must be base64 of at least 32 bytes.");
+        }
+
+        return key;
+    }
+
+    private static IVaultStore OpenStore(StorageOptions storage)
+    {
+        IVaultStore store = storage.Provider.ToUpperInvariant() switch
+        {
+            "SQLITE" => new SqliteVaultStore(storage.SqlitePath),
+            "POSTGRES" => new PostgresVaultStore(storage.PostgresConnectionString
+                ?? throw new InvalidOperationException("Vault:Storage:PostgresConnectionString is required for postgres.")),
+            _ => throw new InvalidOperationException($"Unknown Vault:Storage:Provider '{storage.Provider}'."),
+        };
+        store.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return store;
+    }
+
+    private static IKeyProtector OpenProtector(KeyOptions keys) => keys.Provider.ToUpperInvariant() switch
+    {
+        "FILE" => new LocalKeyFileProtector(keys.FilePath),
+        "PKCS11" => new Pkcs11KeyProtector(
+            keys.Pkcs11Library ?? throw new InvalidOperationException("Vault:Keys:Pkcs11Library is required."),
+            keys.Pkcs11TokenLabel ?? throw new InvalidOperationException("Vault:Keys:Pkcs11TokenLabel is required."),
+            keys.Pkcs11Pin ?? throw new InvalidOperationException("Vault:Keys:Pkcs11Pin is required."),
+            keys.Pkcs11KeyLabel),
+        _ => throw new InvalidOperationException($"Unknown Vault:Keys:Provider '{keys.Provider}'."),
+    };
+}

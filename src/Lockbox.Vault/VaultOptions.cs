@@ -1,0 +1,107 @@
+namespace Lockbox.Vault;
+
+/// <summary>The "Vault" configuration section.</summary>
+public sealed class VaultOptions
+{
+    /// <summary>Failed logins in a row after which the record is deleted: 1 to 255, default 10.</summary>
+    public int AttemptLimit { get; set; } = 10;
+
+    /// <summary>How long a login may sit between KE2 and KE3.</summary>
+    public int LoginTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>How long a proof-of-possession nonce stays valid.</summary>
+    public int NonceTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>How often expired logins and abandoned final attempts are swept.</summary>
+    public int SweepIntervalSeconds { get; set; } = 60;
+
+    /// <summary>OPAQUE context string bound into every handshake (RFC 9807 §6.1).</summary>
+    public string Context { get; set; } = "LockboxVault-v1";
+
+    /// <summary>Where records live.</summary>
+    public StorageOptions Storage { get; set; } = new();
+
+    /// <summary>How server secrets are wrapped.</summary>
+    public KeyOptions Keys { get; set; } = new();
+
+    /// <summary>How account tokens are checked.</summary>
+    public JwtOptions Jwt { get; set; } = new();
+
+    /// <summary>Request rate limits, on top of the guess counter.</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Throws if a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (AttemptLimit is < 1 or > 255)
+        {
+            throw new InvalidOperationException("Vault:AttemptLimit must be between 1 and 255.");
+        }
+
+        if (LoginTimeoutSeconds < 1 || NonceTimeoutSeconds < 1 || SweepIntervalSeconds < 1)
+        {
+            throw new InvalidOperationException("Vault timeouts must be positive.");
+        }
+    }
+}
+
+/// <summary>Vault:Storage.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>"sqlite" (default) or "postgres".</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>SQLite database file.</summary>
+    public string SqlitePath { get; set; } = "vault.db";
+
+    /// <summary>Npgsql connection string.</summary>
+    public string? PostgresConnectionString { get; set; }
+}
+
+/// <summary>Vault:Keys.</summary>
+public sealed class KeyOptions
+{
+    /// <summary>"file" (default) or "pkcs11".</summary>
+    public string Provider { get; set; } = "file";
+
+    /// <summary>Key file, created with mode 0600 on first start.</summary>
+    public string FilePath { get; set; } = "vault.key";
+
+    /// <summary>PKCS#11 module, for example /usr/lib/softhsm/libsofthsm2.so.</summary>
+    public string? Pkcs11Library { get; set; }
+
+    /// <summary>Label of the token.</summary>
+    public string? Pkcs11TokenLabel { get; set; }
+
+    /// <summary>User PIN of the token.</summary>
+    public string? Pkcs11Pin { get; set; }
+
+    /// <summary>Label of the AES key in the token.</summary>
+    public string Pkcs11KeyLabel { get; set; } = "lockbox-vault-wrap";
+}
+
+/// <summary>Vault:Jwt.</summary>
+public sealed class JwtOptions
+{
+    /// <summary>HMAC-SHA256 signing key, base64, at least 32 bytes.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Expected issuer.</summary>
+    public string Issuer { get; set; } = "lockbox-messaging";
+
+    /// <summary>Expected audience.</summary>
+    public string Audience { get; set; } = "lockbox-vault";
+}
+
+/// <summary>Vault:RateLimit.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Off only in tests of the guess counter itself.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Requests per minute per account.</summary>
+    public int PerAccountPerMinute { get; set; } = 30;
+
+    /// <summary>Requests per minute per client IP.</summary>
+    public int PerIpPerMinute { get; set; } = 600;
+}

@@ -1,0 +1,30 @@
+namespace Lockbox.Vault;
+
+#pragma warning disable CA1812 // instantiated by System.Text.Json
+
+// The vault's JSON messages (docs/PROTOCOL.md); byte fields are standard base64.
+internal sealed record KsfJson(int MemoryKiB, int Iterations, int Parallelism);
+
+internal sealed record ProofJson(string Nonce, string Signature);
+
+internal sealed record RegistrationStartJson(string Request);
+
+internal sealed record RegistrationStartReplyJson(string RecordId, string Response);
+
+internal sealed record RegistrationFinishJson(string RecordId, string Record, string WrappedKey, string PossessionKey, KsfJson Ksf, ProofJson? Proof);
+
+internal sealed record ChallengeReplyJson(string Nonce, string Account);
+
+internal sealed record LoginStartJson(string Ke1);
+
+internal sealed record LoginStartReplyJson(string LoginId, string Ke2, KsfJson Ksf);
+
+internal sealed record LoginFinishJson(string LoginId, string Ke3);
+
+internal sealed record LoginFinishReplyJson(string SealedKey);
+
+internal sealed record RecordProofJson(ProofJson Proof);
+
+internal sealed record RecordStatusJson(string RecordId, int FailedAttempts);
+
+internal sealed record ProblemJson(string? Code, string? Detail, int? TriesLeft);

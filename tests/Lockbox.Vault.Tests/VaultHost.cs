@@ -1,0 +1,208 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Lockbox.Vault.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
+namespace Lockbox.Vault.Tests;
+
+public enum StoreKind { Sqlite, Postgres }
+
+public enum HostKind { TestServer, Kestrel }
+
+/// <summary>Where a test's vault keeps its state; shared by several nodes, or by one node across a restart.</summary>
+public sealed class VaultBackend : IDisposable
+{
+    private VaultBackend(StoreKind store, string folder, string? postgres)
+    {
+        Store = store;
+        Folder = folder;
+        PostgresConnectionString = postgres;
+    }
+
+    public StoreKind Store { get; }
+
+    public string Folder { get; }
+
+    public string? PostgresConnectionString { get; }
+
+    public string KeyFile => Path.Combine(Folder, "vault.key");
+
+    public string SqliteFile => Path.Combine(Folder, "vault.db");
+
+    public static VaultBackend Create(StoreKind store)
+    {
+        string folder = Directory.CreateTempSubdirectory("lockbox-vault-test-").FullName;
+        string? postgres = null;
+        if (store == StoreKind.Postgres)
+        {
+            string baseline = Environment.GetEnvironmentVariable(TestEnvironment.PostgresVariable)
+                ?? throw new InvalidOperationException($"{TestEnvironment.PostgresVariable} is not set; test.sh starts PostgreSQL and sets it.");
+            string schema = "t" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+            using (var connection = new NpgsqlConnection(baseline))
+            {
+                connection.Open();
+                using var command = new NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
+                command.ExecuteNonQuery();
+            }
+
+            postgres = new NpgsqlConnectionStringBuilder(baseline) { SearchPath = schema }.ConnectionString;
+        }
+
+        return new VaultBackend(store, folder, postgres);
+    }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+/// <summary>One vault node, over a real HTTP stack: an in-memory TestServer or Kestrel on 127.0.0.1 with a free port.</summary>
+public sealed class VaultHost : IAsyncDisposable
+{
+    public static readonly byte[] SigningKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+
+    private readonly WebApplicationFactory<Program>? _factory;
+    private readonly WebApplication? _app;
+
+    private VaultHost(HttpClient http, IServiceProvider services, WebApplicationFactory<Program>? factory, WebApplication? app)
+    {
+        Http = http;
+        Services = services;
+        _factory = factory;
+        _app = app;
+    }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services { get; }
+
+    public static async Task<VaultHost> StartAsync(
+        VaultBackend backend, HostKind kind, FakeTimeProvider time,
+        int attemptLimit = 10, bool rateLimit = false, IAttemptHook? hook = null, IDictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Vault:AttemptLimit"] = attemptLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Vault:Storage:Provider"] = backend.Store == StoreKind.Sqlite ? "sqlite" : "postgres",
+            ["Vault:Storage:SqlitePath"] = backend.SqliteFile,
+            ["Vault:Storage:PostgresConnectionString"] = backend.PostgresConnectionString ?? "",
+            ["Vault:Keys:Provider"] = "file",
+            ["Vault:Keys:FilePath"] = backend.KeyFile,
+            ["Vault:Jwt:SigningKey"] = Convert.ToBase64String(SigningKey),
+            ["Vault:RateLimit:Enabled"] = rateLimit ? "true" : "false",
+            ["Vault:RateLimit:PerAccountPerMinute"] = "5",
+            ["Vault:SweepIntervalSeconds"] = "86400", // the sweeper is tested directly; keep it out of the way of Time.Advance
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        void Replace(IServiceCollection services)
+        {
+            services.AddSingleton<TimeProvider>(time);
+            if (hook is not null)
+            {
+                services.AddSingleton(hook);
+            }
+        }
+
+        if (kind == HostKind.TestServer)
+        {
+            var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+            {
+                foreach (var (key, value) in settings)
+                {
+                    web.UseSetting(key, value);
+                }
+
+                web.ConfigureTestServices(Replace);
+            });
+            var client = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://localhost/") });
+            return new VaultHost(client, factory.Services, factory, null);
+        }
+
+        string[] args = [.. settings.Select(s => $"--{s.Key}={s.Value}"), "--urls=http://127.0.0.1:0"];
+        var app = VaultApp.Create(args, builder => Replace(builder.Services));
+        await app.StartAsync();
+        var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single().TrimEnd('/') + "/") };
+        return new VaultHost(http, app.Services, null, app);
+    }
+
+    public static string Token(string account, string? audience = null)
+    {
+        var handler = new JsonWebTokenHandler();
+        return handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sub"] = account },
+            Issuer = "lockbox-messaging",
+            Audience = audience ?? "lockbox-vault",
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(SigningKey), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    public async Task<byte[]> PublicKeyAsync()
+    {
+        var info = await Http.GetFromJsonAsync<Http.VaultInfoResponse>("v1/vault-info");
+        return Convert.FromBase64String(info!.PublicKey);
+    }
+
+    /// <summary>A client for <paramref name="account"/> with a cheap Argon2id (256 KiB, 1 pass), as a real device would use with the defaults.</summary>
+    public async Task<VaultClient> ClientAsync(string account, byte[]? pinnedKey = null, int memoryKiB = 256, int iterations = 1) =>
+        new(Http, new VaultClientOptions
+        {
+            PinnedPublicKey = pinnedKey ?? await PublicKeyAsync(),
+            AccessToken = _ => ValueTask.FromResult(Token(account)),
+            KsfMemoryKiB = memoryKiB,
+            KsfIterations = iterations,
+        });
+
+    public IVaultStore Store => Services.GetRequiredService<IVaultStore>();
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+public static class TestEnvironment
+{
+    public const string PostgresVariable = "LOCKBOX_TEST_PG";
+    public const string SoftHsmVariable = "LOCKBOX_TEST_SOFTHSM_CONF";
+
+    /// <summary>True when a service-backed test must run: its variable is set, or CI=true (then a missing service fails the test).</summary>
+    public static bool MustRun(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is not null
+        || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Every store and host combination the flow tests run on.</summary>
+    public static TheoryData<StoreKind, HostKind> Setups()
+    {
+        var data = new TheoryData<StoreKind, HostKind> { { StoreKind.Sqlite, HostKind.TestServer }, { StoreKind.Sqlite, HostKind.Kestrel } };
+        if (MustRun(PostgresVariable))
+        {
+            data.Add(StoreKind.Postgres, HostKind.Kestrel);
+            data.Add(StoreKind.Postgres, HostKind.TestServer);
+        }
+
+        return data;
+    }
+}
