@@ -8,6 +8,8 @@ results=$(mktemp -d)
 # Real servers the tests need, each on 127.0.0.1 and a free port, each stopped on exit:
 # s3rver (S3 protocol) for tests/Lockbox.IntegrationTests; PostgreSQL and a SoftHSM2 token for
 # tests/Lockbox.Vault.Tests. See tests/services/.
+# The live-database test drives a second writer process through Python's sqlite3.
+command -v python3 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
 source tests/services/s3rver.sh
 source tests/services/postgres.sh
 source tests/services/softhsm.sh
