@@ -151,7 +151,7 @@ internal sealed class Archiver
     {
         var ids = new List<string>();
         long length = 0;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunker.MaxChunkSize + ReadSize);
+        byte[] buffer = BlobBuffers.Pool.Rent(chunker.MaxChunkSize + ReadSize);
         try
         {
             await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -181,7 +181,7 @@ internal sealed class Archiver
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BlobBuffers.Pool.Return(buffer);
         }
 
         return (ids, length);
@@ -196,7 +196,7 @@ internal sealed class Archiver
             return ValueTask.FromResult(id);
         }
 
-        byte[] copy = ArrayPool<byte>.Shared.Rent(chunk.Length);
+        byte[] copy = BlobBuffers.Pool.Rent(chunk.Length);
         chunk.CopyTo(copy);
         return QueueAsync(id, type, copy, chunk.Length, uploader);
     }

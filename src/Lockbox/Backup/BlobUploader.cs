@@ -60,7 +60,7 @@ internal sealed class BlobUploader
         }
         catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BlobBuffers.Pool.Return(buffer);
             await ThrowFirstFailureAsync().ConfigureAwait(false);
             throw;
         }
@@ -115,7 +115,7 @@ internal sealed class BlobUploader
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BlobBuffers.Pool.Return(buffer);
                 }
 
                 Interlocked.Increment(ref _newBlobs);
@@ -142,7 +142,7 @@ internal sealed class BlobUploader
             await foreach (var blob in _sealed.Reader.ReadAllAsync(_cancellation.Token).ConfigureAwait(false))
             {
                 builder.Add(blob);
-                ArrayPool<byte>.Shared.Return(blob.Sealed);
+                BlobBuffers.Pool.Return(blob.Sealed);
                 if (builder.IsFull)
                 {
                     if (uploads.Count == ConcurrentUploads)

@@ -56,7 +56,7 @@ internal sealed class Checker
 
                 if (readData)
                 {
-                    blobsRead += await ReadPackAsync(name, header, codec, cancellationToken).ConfigureAwait(false);
+                    blobsRead += await ReadPackAsync(name, size, header, codec, cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (CorruptObjectException e)
@@ -72,24 +72,38 @@ internal sealed class Checker
         return new CheckResult(_errors, _warnings, snapshots, indexed.Count, blobsRead);
     }
 
-    private async Task<long> ReadPackAsync(ObjectName name, IReadOnlyList<PackEntry> header, BlobCodec codec, CancellationToken cancellationToken)
+    private async Task<long> ReadPackAsync(ObjectName name, long size, IReadOnlyList<PackEntry> header, BlobCodec codec, CancellationToken cancellationToken)
     {
-        byte[] pack = await _repository.Storage.ReadAsync(name, cancellationToken).ConfigureAwait(false);
-        long read = 0;
-        foreach (var entry in header)
+        byte[] pack = PackBuffers.Rent((int)size);
+        byte[] plaintext = [];
+        try
         {
-            try
+            await _repository.Storage.ReadRangeAsync(name, 0, pack.AsMemory(0, (int)size), cancellationToken).ConfigureAwait(false);
+            long read = 0;
+            foreach (var entry in header)
             {
-                codec.Open(pack.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, name);
-                read++;
-            }
-            catch (CorruptObjectException e)
-            {
-                _errors.Add(e.Message);
-            }
-        }
+                try
+                {
+                    if (plaintext.Length < entry.RawLength)
+                    {
+                        plaintext = new byte[Math.Max(entry.RawLength, 1 << 20)];
+                    }
 
-        return read;
+                    codec.OpenInto(pack.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, name, plaintext.AsSpan(0, (int)entry.RawLength));
+                    read++;
+                }
+                catch (CorruptObjectException e)
+                {
+                    _errors.Add(e.Message);
+                }
+            }
+
+            return read;
+        }
+        finally
+        {
+            PackBuffers.Return(pack);
+        }
     }
 
     private async Task<int> CheckSnapshotsAsync(CancellationToken cancellationToken)

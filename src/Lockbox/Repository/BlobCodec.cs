@@ -42,11 +42,11 @@ internal sealed class BlobCodec : IDisposable
         Span<byte> aad = stackalloc byte[PackEntry.AssociatedDataLength];
         entry.WriteAssociatedData(aad);
         int sealedLength = payload.Length + Aead.Overhead;
-        byte[] output = ArrayPool<byte>.Shared.Rent(sealedLength);
+        byte[] output = BlobBuffers.Pool.Rent(sealedLength);
         _keys.Blobs.Seal(payload, aad, output.AsSpan(0, sealedLength));
         if (compressed is not null)
         {
-            ArrayPool<byte>.Shared.Return(compressed);
+            BlobBuffers.Pool.Return(compressed);
         }
 
         return new SealedBlob(id, type, encoding, plaintext.Length, output, sealedLength);
@@ -73,7 +73,7 @@ internal sealed class BlobCodec : IDisposable
         bool compressed = entry.Encoding == BlobEncoding.Zstd;
 
         // Raw blobs decrypt straight into the destination; only compressed ones need a buffer.
-        byte[]? payload = compressed ? ArrayPool<byte>.Shared.Rent(stored.Length - Aead.Overhead) : null;
+        byte[]? payload = compressed ? BlobBuffers.Pool.Rent(stored.Length - Aead.Overhead) : null;
         try
         {
             Span<byte> payloadSpan = compressed ? payload.AsSpan(0, stored.Length - Aead.Overhead) : plaintext;
@@ -101,7 +101,7 @@ internal sealed class BlobCodec : IDisposable
         {
             if (payload is not null)
             {
-                ArrayPool<byte>.Shared.Return(payload);
+                BlobBuffers.Pool.Return(payload);
             }
         }
     }
@@ -115,7 +115,7 @@ internal sealed class BlobCodec : IDisposable
             return null;
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Compressor.GetCompressBound(plaintext.Length));
+        byte[] buffer = BlobBuffers.Pool.Rent(Compressor.GetCompressBound(plaintext.Length));
 
         // A sample of a large chunk tells cheaply whether the whole is worth compressing.
         if (plaintext.Length > 2 * SampleLength)
@@ -123,7 +123,7 @@ internal sealed class BlobCodec : IDisposable
             int sample = _compressor.Wrap(plaintext[..SampleLength], buffer);
             if (sample > SampleLength - SampleLength / 16)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                BlobBuffers.Pool.Return(buffer);
                 return null;
             }
         }
@@ -131,7 +131,7 @@ internal sealed class BlobCodec : IDisposable
         length = (plaintext.Length <= SmallBlobLength ? _smallCompressor : _compressor).Wrap(plaintext, buffer);
         if (length > plaintext.Length - plaintext.Length / 16)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BlobBuffers.Pool.Return(buffer);
             return null;
         }
 

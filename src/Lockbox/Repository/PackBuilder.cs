@@ -10,9 +10,6 @@ namespace Lockbox.Repository;
 /// </summary>
 internal sealed class PackBuilder : IDisposable
 {
-    // Packs get their own small pool: the shared pool may keep several 20 MiB arrays per core.
-    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024 * 1024, maxArraysPerBucket: 4);
-
     private readonly int _targetSize;
     private readonly List<PackEntry> _entries = [];
     private byte[] _buffer;
@@ -21,7 +18,7 @@ internal sealed class PackBuilder : IDisposable
     public PackBuilder(int targetSize, int maxBlobSize)
     {
         _targetSize = targetSize;
-        _buffer = Buffers.Rent(targetSize + maxBlobSize + Aead.Overhead);
+        _buffer = PackBuffers.Rent(targetSize + maxBlobSize + Aead.Overhead);
         Name = ObjectIds.NewName();
     }
 
@@ -41,9 +38,9 @@ internal sealed class PackBuilder : IDisposable
         if (_length + blob.SealedLength > _buffer.Length)
         {
             // Only when blobs exceed the sizes the builder was made for; keep going rather than fail.
-            byte[] bigger = Buffers.Rent(_length + blob.SealedLength);
+            byte[] bigger = PackBuffers.Rent(_length + blob.SealedLength);
             _buffer.AsSpan(0, _length).CopyTo(bigger);
-            Buffers.Return(_buffer);
+            PackBuffers.Return(_buffer);
             _buffer = bigger;
         }
 
@@ -61,9 +58,9 @@ internal sealed class PackBuilder : IDisposable
         int total = _length + padding + header.Length;
         if (total > _buffer.Length)
         {
-            byte[] bigger = Buffers.Rent(total);
+            byte[] bigger = PackBuffers.Rent(total);
             _buffer.AsSpan(0, _length).CopyTo(bigger);
-            Buffers.Return(_buffer);
+            PackBuffers.Return(_buffer);
             _buffer = bigger;
         }
 
@@ -76,7 +73,7 @@ internal sealed class PackBuilder : IDisposable
 
     public void Dispose()
     {
-        Buffers.Return(_buffer);
+        PackBuffers.Return(_buffer);
         _buffer = [];
     }
 }

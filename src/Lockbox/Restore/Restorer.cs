@@ -192,24 +192,46 @@ internal sealed class Restorer
         var name = new ObjectName(ObjectKind.Pack, pack);
         long start = blobs.Values.Min(b => (long)b.Entry.Offset);
         long end = blobs.Values.Max(b => (long)b.Entry.Offset + b.Entry.StoredLength);
-        byte[] range;
+        byte[] range = PackBuffers.Rent((int)(end - start));
         try
         {
-            range = await _repository.Storage.ReadRangeAsync(name, start, (int)(end - start), cancellationToken).ConfigureAwait(false);
+            await _repository.Storage.ReadRangeAsync(name, start, range.AsMemory(0, (int)(end - start)), cancellationToken).ConfigureAwait(false);
         }
-        catch (ObjectNotFoundException e)
+        catch (Exception e) when (e is EndOfStreamException or ObjectNotFoundException)
         {
-            throw new MissingDataException($"Pack {name.Path} is missing; it holds {blobs.Count} blob(s) this restore needs.", e);
-        }
-        catch (EndOfStreamException e)
-        {
+            PackBuffers.Return(range);
+            if (e is ObjectNotFoundException)
+            {
+                throw new MissingDataException($"Pack {name.Path} is missing; it holds {blobs.Count} blob(s) this restore needs.", e);
+            }
+
             throw new CorruptObjectException(name, "it is shorter than its index says (truncated).", inner: e);
         }
 
+        try
+        {
+            OpenBlobs(blobs, range, start, name, staging, files, bytesTotal, rebuild);
+        }
+        finally
+        {
+            PackBuffers.Return(range);
+        }
+    }
+
+    private void OpenBlobs(
+        Dictionary<BlobId, (PackEntry Entry, List<(string Path, long Offset, ContentElement Element)> Targets)> blobs,
+        byte[] range,
+        long start,
+        ObjectName name,
+        string staging,
+        FileHandleCache files,
+        long bytesTotal,
+        Func<ReadOnlySpan<byte>, (string Path, long Offset, ContentElement Element), ObjectName, byte[]>? rebuild)
+    {
         using var codec = new BlobCodec(_repository.Keys);
         foreach (var (id, (entry, targets)) in blobs)
         {
-            byte[] plaintext = System.Buffers.ArrayPool<byte>.Shared.Rent((int)entry.RawLength);
+            byte[] plaintext = BlobBuffers.Pool.Rent((int)entry.RawLength);
             try
             {
                 var blob = plaintext.AsSpan(0, (int)entry.RawLength);
@@ -226,7 +248,7 @@ internal sealed class Restorer
             }
             finally
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(plaintext);
+                BlobBuffers.Pool.Return(plaintext);
             }
         }
     }

@@ -17,9 +17,13 @@ public interface IStorage
     /// <exception cref="ObjectNotFoundException">No such object.</exception>
     Task<byte[]> ReadAsync(ObjectName name, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/>; a negative offset counts from the end.</summary>
+    /// <summary>
+    /// Fills <paramref name="destination"/> with the bytes at <paramref name="offset"/>; a negative
+    /// offset counts from the end. Reading into the caller's buffer lets hot paths reuse pooled memory.
+    /// </summary>
     /// <exception cref="ObjectNotFoundException">No such object.</exception>
-    Task<byte[]> ReadRangeAsync(ObjectName name, long offset, int length, CancellationToken cancellationToken = default);
+    /// <exception cref="EndOfStreamException">The object is shorter than the range.</exception>
+    Task ReadRangeAsync(ObjectName name, long offset, Memory<byte> destination, CancellationToken cancellationToken = default);
 
     /// <summary>Lists the objects of one kind with their sizes.</summary>
     IAsyncEnumerable<StoredObject> ListAsync(ObjectKind kind, CancellationToken cancellationToken = default);
@@ -33,3 +37,17 @@ public interface IStorage
 
 /// <summary>An object found by <see cref="IStorage.ListAsync"/>.</summary>
 public readonly record struct StoredObject(ObjectName Name, long Size);
+
+/// <summary>Conveniences over <see cref="IStorage"/>.</summary>
+public static class StorageExtensions
+{
+    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/> into a new array; a negative offset counts from the end.</summary>
+    public static async Task<byte[]> ReadRangeAsync(this IStorage storage, ObjectName name, long offset, int length, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        byte[] buffer = new byte[length];
+        await storage.ReadRangeAsync(name, offset, buffer, cancellationToken).ConfigureAwait(false);
+        return buffer;
+    }
+}

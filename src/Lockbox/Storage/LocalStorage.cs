@@ -65,24 +65,22 @@ public sealed class LocalStorage : IStorage
     }
 
     /// <inheritdoc />
-    public async Task<byte[]> ReadRangeAsync(ObjectName name, long offset, int length, CancellationToken cancellationToken = default)
+    public async Task ReadRangeAsync(ObjectName name, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
         try
         {
             using var handle = File.OpenHandle(FullPath(name), FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
             long size = RandomAccess.GetLength(handle);
             long start = offset < 0 ? size + offset : offset;
-            if (start < 0 || start + length > size)
+            if (start < 0 || start + destination.Length > size)
             {
                 throw new EndOfStreamException($"Object {name.Path} is {size} bytes, shorter than the range asked for.");
             }
 
-            byte[] buffer = new byte[length];
             int read = 0;
-            while (read < length)
+            while (read < destination.Length)
             {
-                int n = await RandomAccess.ReadAsync(handle, buffer.AsMemory(read), start + read, cancellationToken).ConfigureAwait(false);
+                int n = await RandomAccess.ReadAsync(handle, destination[read..], start + read, cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     throw new EndOfStreamException($"Object {name.Path} ended early.");
@@ -90,8 +88,6 @@ public sealed class LocalStorage : IStorage
 
                 read += n;
             }
-
-            return buffer;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -100,9 +100,9 @@ public sealed class S3Storage : IStorage, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<byte[]> ReadRangeAsync(ObjectName name, long offset, int length, CancellationToken cancellationToken = default)
+    public async Task ReadRangeAsync(ObjectName name, long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        int length = destination.Length;
         if (length == 0 || (offset < 0 && length > -offset))
         {
             // No HTTP range expresses these; learn the size and check the bounds like a local file.
@@ -113,15 +113,18 @@ public sealed class S3Storage : IStorage, IDisposable
                 throw TooShort(name, size);
             }
 
-            return length == 0 ? [] : await ReadRangeAsync(name, start, length, cancellationToken).ConfigureAwait(false);
+            if (length > 0)
+            {
+                await ReadRangeAsync(name, start, destination, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
         }
 
         try
         {
             using var response = await GetRangeAsync(name, offset, length, cancellationToken).ConfigureAwait(false);
-            byte[] data = new byte[length];
-            await response.ResponseStream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
-            return data;
+            await response.ResponseStream.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (IsNotFound(e))
         {

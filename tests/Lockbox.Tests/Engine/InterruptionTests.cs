@@ -25,8 +25,8 @@ public sealed class InterruptionTests : IDisposable
 
         public Task<byte[]> ReadAsync(ObjectName name, CancellationToken cancellationToken = default) => inner.ReadAsync(name, cancellationToken);
 
-        public Task<byte[]> ReadRangeAsync(ObjectName name, long offset, int length, CancellationToken cancellationToken = default) =>
-            inner.ReadRangeAsync(name, offset, length, cancellationToken);
+        public Task ReadRangeAsync(ObjectName name, long offset, Memory<byte> destination, CancellationToken cancellationToken = default) =>
+            inner.ReadRangeAsync(name, offset, destination, cancellationToken);
 
         public IAsyncEnumerable<StoredObject> ListAsync(ObjectKind kind, CancellationToken cancellationToken = default) => inner.ListAsync(kind, cancellationToken);
 
