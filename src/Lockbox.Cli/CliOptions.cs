@@ -18,7 +18,7 @@ internal static class CliOptions
         Recursive = true,
     };
 
-    public static readonly Option<Uri?> S3Endpoint = new("--s3-endpoint")
+    public static readonly Option<string?> S3Endpoint = new("--s3-endpoint")
     {
         Description = "An S3-compatible endpoint, e.g. http://127.0.0.1:9000; AWS itself when omitted. Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
         Recursive = true,

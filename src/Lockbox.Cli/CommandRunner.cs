@@ -8,15 +8,22 @@ namespace Lockbox.Cli;
 /// <summary>Runs a command body and turns each kind of failure into its message and exit code.</summary>
 internal static class CommandRunner
 {
-    public static void SetRepositoryAction(this Command command, Terminal terminal, Func<ParseResult, Repository.Repository, CancellationToken, Task<int>> body) =>
+    /// <summary>Runs <paramref name="body"/> on the opened repository; the key comes from <paramref name="resolveKey"/> or the usual sources.</summary>
+    public static void SetRepositoryAction(
+        this Command command,
+        Terminal terminal,
+        Func<ParseResult, Repository.Repository, BackupKey, CancellationToken, Task<int>> body,
+        Func<ParseResult, CancellationToken, Task<BackupKey>>? resolveKey = null) =>
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, async () =>
         {
-            using var key = KeySource.Resolve(parse.GetValue(CliOptions.KeyFile), terminal);
+            using var key = resolveKey is null
+                ? KeySource.Resolve(parse.GetValue(CliOptions.KeyFile), terminal)
+                : await resolveKey(parse, cancellationToken).ConfigureAwait(false);
             var storage = OpenStorage(parse);
             try
             {
                 using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
-                return await body(parse, repository, cancellationToken).ConfigureAwait(false);
+                return await body(parse, repository, key, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -35,7 +42,12 @@ internal static class CommandRunner
             throw new LockboxException("No repository: pass --repo or set LOCKBOX_REPO.");
         }
 
-        Uri? endpoint = parse.GetValue(CliOptions.S3Endpoint);
+        Uri? endpoint = null;
+        if (parse.GetValue(CliOptions.S3Endpoint) is { Length: > 0 } given && !Uri.TryCreate(given, UriKind.Absolute, out endpoint))
+        {
+            throw new LockboxException("--s3-endpoint must be an absolute URL such as http://127.0.0.1:9000.");
+        }
+
         var s3 = repo.StartsWith("s3://", StringComparison.Ordinal)
             ? new S3Connection { Endpoint = endpoint, Region = parse.GetValue(CliOptions.S3Region) ?? "us-east-1" }
             : null;
@@ -71,6 +83,26 @@ internal static class CommandRunner
         {
             terminal.Fail(e.Message);
             return ExitCodes.MissingData;
+        }
+        catch (Vault.VaultWrongPasswordException e)
+        {
+            terminal.Fail($"Wrong password: {e.TriesLeft} {(e.TriesLeft == 1 ? "try" : "tries")} left before the backup key is destroyed for good.");
+            return ExitCodes.WrongPassword;
+        }
+        catch (Vault.VaultKeyDestroyedException)
+        {
+            terminal.Fail("Too many wrong passwords: the vault has destroyed this account's backup key for good. The backups can no longer be opened with a password; the 64-digit key, if you kept one, still opens them.");
+            return ExitCodes.KeyDestroyed;
+        }
+        catch (Vault.VaultUnreachableException e)
+        {
+            terminal.Fail($"The key vault cannot be reached: {e.Message} Nothing was changed; try again later.");
+            return ExitCodes.VaultUnreachable;
+        }
+        catch (Vault.VaultException e)
+        {
+            terminal.Fail($"Key vault: {e.Message}");
+            return ExitCodes.Failure;
         }
         catch (OperationCanceledException)
         {

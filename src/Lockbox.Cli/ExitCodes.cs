@@ -9,5 +9,8 @@ internal static class ExitCodes
     public const int WrongKey = 3;
     public const int DamagedRepository = 4;
     public const int MissingData = 5;
+    public const int WrongPassword = 6;
+    public const int KeyDestroyed = 7;
+    public const int VaultUnreachable = 8;
     public const int Interrupted = 130;
 }

@@ -15,6 +15,11 @@ internal static class LockboxCommand
             CliOptions.S3Endpoint,
             CliOptions.S3Region,
         };
+        foreach (var option in VaultAccess.All)
+        {
+            root.Options.Add(option);
+        }
+
         root.Subcommands.Add(InitCommand.Create(terminal));
         root.Subcommands.Add(BackupCommand.Create(terminal));
         root.Subcommands.Add(MaintenanceCommands.Snapshots(terminal));
@@ -23,6 +28,9 @@ internal static class LockboxCommand
         root.Subcommands.Add(MaintenanceCommands.Forget(terminal));
         root.Subcommands.Add(MaintenanceCommands.Prune(terminal));
         root.Subcommands.Add(KeyCommand.Create(terminal));
+        root.Subcommands.Add(PasswordCommands.Enable(terminal));
+        root.Subcommands.Add(PasswordCommands.Password(terminal));
+        root.Subcommands.Add(PasswordCommands.Disable(terminal));
         return root;
     }
 

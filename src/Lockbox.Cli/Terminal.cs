@@ -8,8 +8,9 @@ namespace Lockbox.Cli;
 /// </summary>
 internal sealed class Terminal
 {
-    public Terminal(TextWriter output, TextWriter error, bool interactive)
+    public Terminal(TextWriter output, TextWriter error, bool interactive, TextReader? input = null)
     {
+        Input = input ?? global::System.Console.In;
         Output = output;
         Error = error;
         Interactive = interactive;
@@ -23,6 +24,8 @@ internal sealed class Terminal
     }
 
     public static Terminal System { get; } = new(global::System.Console.Out, global::System.Console.Error, !global::System.Console.IsOutputRedirected);
+
+    public TextReader Input { get; }
 
     public TextWriter Output { get; }
 

@@ -12,7 +12,7 @@ internal static class BackupCommand
         var source = new Argument<DirectoryInfo>("source") { Description = "The chat store folder: the message database and the media folder." };
         var tags = new Option<string[]>("--tag") { Description = "A label for the snapshot (repeatable).", AllowMultipleArgumentsPerToken = false };
         var command = new Command("backup", "Back up a chat store: encrypted, deduplicated, incremental.") { source, tags };
-        command.SetRepositoryAction(terminal, async (parse, repository, cancellationToken) =>
+        command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
         {
             var request = new BackupRequest(parse.GetValue(source)!.FullName) { Tags = parse.GetValue(tags) ?? [] };
             var result = await RunWithProgressAsync(terminal, request, repository, cancellationToken).ConfigureAwait(false);

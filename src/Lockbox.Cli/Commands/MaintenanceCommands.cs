@@ -10,7 +10,7 @@ internal static class MaintenanceCommands
     public static Command Snapshots(Terminal terminal)
     {
         var command = new Command("snapshots", "List the snapshots, oldest first.");
-        command.SetRepositoryAction(terminal, async (parse, repository, cancellationToken) =>
+        command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
         {
             var snapshots = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
             terminal.Line("ID        Time                  Host             Files      Size  Tags");
@@ -30,7 +30,7 @@ internal static class MaintenanceCommands
     {
         var readData = new Option<bool>("--read-data") { Description = "Also download every pack and verify every blob." };
         var command = new Command("check", "Verify the repository without restoring it.") { readData };
-        command.SetRepositoryAction(terminal, async (parse, repository, cancellationToken) =>
+        command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
         {
             var result = await repository.CheckAsync(parse.GetValue(readData), cancellationToken).ConfigureAwait(false);
             foreach (string warning in result.Warnings)
@@ -57,7 +57,7 @@ internal static class MaintenanceCommands
         var keepDaily = new Option<int>("--keep-daily") { Description = "Keep the newest snapshot of each of the last N days." };
         var prune = new Option<bool>("--prune") { Description = "Prune afterwards to reclaim the space." };
         var command = new Command("forget", "Delete snapshots a retention policy does not keep.") { keepLast, keepDaily, prune };
-        command.SetRepositoryAction(terminal, async (parse, repository, cancellationToken) =>
+        command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
         {
             var forgotten = await repository.ForgetAsync(new RetentionPolicy(parse.GetValue(keepLast), parse.GetValue(keepDaily)), cancellationToken).ConfigureAwait(false);
             foreach (var s in forgotten)
@@ -79,7 +79,7 @@ internal static class MaintenanceCommands
     public static Command Prune(Terminal terminal)
     {
         var command = new Command("prune", "Remove data that no snapshot uses.");
-        command.SetRepositoryAction(terminal, async (parse, repository, cancellationToken) =>
+        command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
         {
             Report(terminal, await repository.PruneAsync(cancellationToken: cancellationToken).ConfigureAwait(false));
             return ExitCodes.Success;

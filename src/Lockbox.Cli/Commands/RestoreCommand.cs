@@ -13,8 +13,9 @@ internal static class RestoreCommand
         var target = new Option<DirectoryInfo>("--target", "-t") { Description = "The folder to restore into; it must not exist or be empty.", Required = true };
         var include = new Option<string[]>("--include", "-i") { Description = "Restore only this file or folder (repeatable)." };
         var replace = new Option<bool>("--replace") { Description = "Replace a non-empty target folder, swapping it out only once the restore is complete." };
-        var command = new Command("restore", "Restore a snapshot into a new folder; every blob is verified.") { snapshot, target, include, replace };
-        command.SetRepositoryAction(terminal, async (parse, repository, cancellationToken) =>
+        var password = new Option<bool>("--password") { Description = "Get the backup key from the key vault with your password (on a new phone)." };
+        var command = new Command("restore", "Restore a snapshot into a new folder; every blob is verified.") { snapshot, target, include, replace, password };
+        command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
         {
             var request = new RestoreRequest(parse.GetValue(snapshot)!, parse.GetValue(target)!.FullName)
             {
@@ -42,7 +43,10 @@ internal static class RestoreCommand
 
             terminal.Line($"Restored snapshot {result.SnapshotId[..8]}: {result.Files} files, {Units.Bytes(result.Bytes)} into {request.Target}.");
             return ExitCodes.Success;
-        });
+        },
+        (parse, cancellationToken) => parse.GetValue(password)
+            ? PasswordCommands.RecoverAsync(parse, terminal, cancellationToken)
+            : Task.FromResult(CommandRunner.ResolveKey(parse, terminal)));
         return command;
     }
 }

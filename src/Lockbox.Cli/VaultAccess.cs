@@ -1,0 +1,80 @@
+using System.CommandLine;
+using Lockbox.Repository;
+using Lockbox.Vault;
+using Spectre.Console;
+
+namespace Lockbox.Cli;
+
+/// <summary>
+/// The key vault as the CLI reaches it: its address, its public key (pinned from configuration,
+/// never fetched on first use) and the messaging service's account token.
+/// </summary>
+internal static class VaultAccess
+{
+    public static readonly Option<string?> Url = new("--vault")
+    {
+        Description = "The key vault's address, e.g. https://vault.example. Also read from LOCKBOX_VAULT.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LOCKBOX_VAULT"),
+    };
+
+    public static readonly Option<string?> PublicKey = new("--vault-public-key")
+    {
+        Description = "The vault's public key (base64), as shipped with the app. Also read from LOCKBOX_VAULT_PUBLIC_KEY.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LOCKBOX_VAULT_PUBLIC_KEY"),
+    };
+
+    public static readonly Option<FileInfo?> TokenFile = new("--vault-token-file")
+    {
+        Description = "A file holding the account token the messaging service issued. Otherwise LOCKBOX_VAULT_TOKEN.",
+        Recursive = true,
+    };
+
+    public static IEnumerable<Option> All => [Url, PublicKey, TokenFile];
+
+    public static (VaultClient Client, HttpClient Http) Connect(ParseResult parse)
+    {
+        string address = parse.GetValue(Url) is { Length: > 0 } given ? given : throw new LockboxException("No key vault: pass --vault or set LOCKBOX_VAULT.");
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new LockboxException("The vault address must be an http(s) URL.");
+        }
+
+        string pinned = parse.GetValue(PublicKey) ?? throw new LockboxException("No pinned vault public key: pass --vault-public-key or set LOCKBOX_VAULT_PUBLIC_KEY.");
+        byte[] publicKey;
+        try
+        {
+            publicKey = Convert.FromBase64String(pinned);
+        }
+        catch (FormatException)
+        {
+            throw new LockboxException("The pinned vault public key is not base64.");
+        }
+
+        FileInfo? tokenFile = parse.GetValue(TokenFile);
+        string token = tokenFile is not null
+            ? File.ReadAllText(tokenFile.FullName).Trim()
+            : Environment.GetEnvironmentVariable("LOCKBOX_VAULT_TOKEN") ?? throw new LockboxException("No account token: pass --vault-token-file or set LOCKBOX_VAULT_TOKEN.");
+        var http = new HttpClient { BaseAddress = new Uri(url.ToString().TrimEnd('/') + "/") };
+        return (new VaultClient(http, new VaultClientOptions { PinnedPublicKey = publicKey, AccessToken = _ => ValueTask.FromResult(token) }), http);
+    }
+
+    /// <summary>Reads a password: a hidden prompt on a terminal (asked twice when new), else one line of standard input.</summary>
+    public static string ReadPassword(Terminal terminal, string prompt, bool confirm)
+    {
+        if (terminal.CanPrompt)
+        {
+            string password = terminal.Console.Prompt(new TextPrompt<string>(prompt).Secret());
+            if (confirm && terminal.Console.Prompt(new TextPrompt<string>("Repeat it:").Secret()) != password)
+            {
+                throw new LockboxException("The two passwords differ; nothing was changed.");
+            }
+
+            return password;
+        }
+
+        string? line = terminal.Input.ReadLine();
+        return string.IsNullOrEmpty(line) ? throw new LockboxException("No password given on standard input.") : line;
+    }
+}

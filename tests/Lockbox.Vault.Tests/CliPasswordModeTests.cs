@@ -1,0 +1,110 @@
+extern alias cli;
+
+using cli::Lockbox.Cli;
+
+namespace Lockbox.Vault.Tests;
+
+/// <summary>The lockbox command's password mode against a real vault on 127.0.0.1 (Kestrel, SQLite).</summary>
+public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
+{
+    private const string Password = "correct horse battery staple";
+    private readonly string _root = Directory.CreateTempSubdirectory("lockbox-cli-vault-").FullName;
+
+    private string Repo => Path.Combine(_root, "repo");
+
+    private string KeyFile => Path.Combine(_root, "key.txt");
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(string? stdin, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = await LockboxCommand.RunAsync(args, new Terminal(output, error, interactive: false, new StringReader(stdin ?? "")));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private async Task<string[]> VaultArgsAsync(VaultHost vault)
+    {
+        string tokenFile = Path.Combine(_root, "token.txt");
+        await File.WriteAllTextAsync(tokenFile, VaultHost.Token("alice"));
+        return ["--vault", vault.Http.BaseAddress!.ToString(), "--vault-public-key", Convert.ToBase64String(await vault.PublicKeyAsync()), "--vault-token-file", tokenFile];
+    }
+
+    private async Task<string> BackedUpStoreAsync()
+    {
+        string source = Path.Combine(_root, "phone");
+        Directory.CreateDirectory(Path.Combine(source, "media"));
+        await File.WriteAllTextAsync(Path.Combine(source, "media", "note.txt"), "the chat history");
+        Assert.Equal(0, (await RunAsync(null, "init", "-r", Repo, "--key-file", KeyFile)).Exit);
+        Assert.Equal(0, (await RunAsync(null, "backup", source, "-r", Repo, "--key-file", KeyFile)).Exit);
+        return source;
+    }
+
+    [Fact]
+    public async Task Enable_password_then_restore_on_a_new_phone_with_the_password()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        await BackedUpStoreAsync();
+
+        var enable = await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        Assert.True(enable.Exit == 0, enable.Error);
+        Assert.Contains("Password mode on", enable.Output, StringComparison.Ordinal);
+
+        // The new phone has no key file, only the password.
+        string target = Path.Combine(_root, "new-phone");
+        var restore = await RunAsync(Password + "\n", ["restore", "--password", "--target", target, "-r", Repo, .. vaultArgs]);
+        Assert.True(restore.Exit == 0, restore.Error);
+        Assert.Equal("the chat history", await File.ReadAllTextAsync(Path.Combine(target, "media", "note.txt")));
+    }
+
+    [Fact]
+    public async Task Wrong_password_exits_6_with_the_tries_left_and_writes_nothing()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
+
+        string target = Path.Combine(_root, "new-phone");
+        var (exit, _, error) = await RunAsync("not the password\n", ["restore", "--password", "--target", target, "-r", Repo, .. vaultArgs]);
+        Assert.Equal(6, exit);
+        Assert.Contains("Wrong password: 9 tries left", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(target));
+    }
+
+    [Fact]
+    public async Task Password_change_on_the_original_device_needs_no_old_password()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
+
+        var change = await RunAsync("a brand new password\n", ["password", "change", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        Assert.True(change.Exit == 0, change.Error);
+
+        Assert.Equal(6, (await RunAsync(Password + "\n", ["restore", "--password", "--target", Path.Combine(_root, "a"), "-r", Repo, .. vaultArgs])).Exit);
+        Assert.Equal(0, (await RunAsync("a brand new password\n", ["restore", "--password", "--target", Path.Combine(_root, "b"), "-r", Repo, .. vaultArgs])).Exit);
+    }
+
+    [Fact]
+    public async Task Disable_deletes_the_escrow_and_an_unreachable_vault_is_its_own_error()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
+
+        var disable = await RunAsync(null, ["disable", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        Assert.True(disable.Exit == 0, disable.Error);
+        Assert.Contains("Password mode off", disable.Output, StringComparison.Ordinal);
+
+        string[] nowhere = [.. vaultArgs];
+        nowhere[1] = "http://127.0.0.1:9/";
+        var (exit, _, error) = await RunAsync(Password + "\n", ["restore", "--password", "--target", Path.Combine(_root, "x"), "-r", Repo, .. nowhere]);
+        Assert.Equal(8, exit);
+        Assert.Contains("cannot be reached", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
