@@ -14,7 +14,9 @@ for project in src/Lockbox.Cli tools/Lockbox.StoreGen; do
 done
 lockbox=src/Lockbox.Cli/bin/Release/net10.0/Lockbox.Cli
 storegen=tools/Lockbox.StoreGen/bin/Release/net10.0/lockbox-storegen
-export LOCKBOX_REPO="$work/cloud" 
+export LOCKBOX_REPO="$work/cloud"
+# The device cache (the database's base copy for page deltas) lives with the demo and goes with it.
+export XDG_CACHE_HOME="$work/cache"
 
 say "A phone's chat store: 50,000 messages and 60 MB of media"
 "$storegen" generate "$work/phone" --messages 50000 --media-mb 60
