@@ -16,12 +16,12 @@ internal static class BlobBuffers
 /// <summary>
 /// Pack-sized buffers (about 20 MiB) for building, reading and checking packs. Arrays are sized to
 /// the request (rounded to 1 MiB, not to a power of two), left uninitialized so that only the bytes
-/// actually written become resident, and at most three are kept. Peak memory stays a few packs
-/// whatever the size of the repository.
+/// actually written become resident, and at most two are kept (one filling, one uploading). Peak
+/// memory stays a few packs whatever the size of the repository.
 /// </summary>
 internal static class PackBuffers
 {
-    private const int MaxRetained = 3;
+    private const int MaxRetained = 2;
     private const int Granularity = 1024 * 1024;
     private static readonly ConcurrentBag<byte[]> Free = [];
 
