@@ -99,8 +99,19 @@ internal sealed class DatabasePageArchiver : IDisposable
             }
             else if (deltas == 0)
             {
-                // Every page is now a whole blob in the repository: this copy is the new base.
-                Directory.CreateDirectory(Path.GetDirectoryName(basePath)!);
+                // Every page is now a whole blob in the repository: this copy is the new base. It is
+                // the user's own chat history in the clear, so only the user may read it.
+                string folder = Path.GetDirectoryName(basePath)!;
+                if (OperatingSystem.IsWindows())
+                {
+                    Directory.CreateDirectory(folder);
+                }
+                else
+                {
+                    Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+
                 File.Move(copy, basePath, overwrite: true);
             }
         }

@@ -36,6 +36,13 @@ public sealed class DatabasePageTests : IDisposable
         }
 
         Assert.True((await _fixture.CheckAsync(readData: true)).IsHealthy);
+
+        // The base copy in the device cache is the user's chat history: readable by the user alone.
+        string baseCopy = Assert.Single(Directory.GetFiles(_fixture.CacheFolder, "*.base", SearchOption.AllDirectories));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(baseCopy));
+        }
     }
 
     [Fact]
