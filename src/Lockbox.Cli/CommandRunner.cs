@@ -17,7 +17,7 @@ internal static class CommandRunner
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, async () =>
         {
             using var key = resolveKey is null
-                ? KeySource.Resolve(parse.GetValue(CliOptions.KeyFile), terminal)
+                ? ResolveKey(parse, terminal)
                 : await resolveKey(parse, cancellationToken).ConfigureAwait(false);
             var storage = OpenStorage(parse);
             try

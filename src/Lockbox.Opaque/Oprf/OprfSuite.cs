@@ -13,7 +13,6 @@ internal static class OprfSuite
     // contextString = "OPRFV1-" || I2OSP(mode, 1) || "-" || identifier (RFC 9497 §3.1)
     private static readonly byte[] ContextString = [.. "OPRFV1-"u8, 0x00, .. "-ristretto255-SHA512"u8];
     private static readonly byte[] HashToGroupDst = [.. "HashToGroup-"u8, .. ContextString];
-    private static readonly byte[] HashToScalarDst = [.. "HashToScalar-"u8, .. ContextString];
     private static readonly byte[] DeriveKeyPairDst = [.. "DeriveKeyPair"u8, .. ContextString];
 
     /// <summary>HashToGroup (RFC 9497 §4.1): expand_message_xmd, then the ristretto255 one-way map.</summary>
@@ -32,9 +31,6 @@ internal static class OprfSuite
         Ristretto255.ReduceScalar(uniform, scalar);
         CryptographicOperations.ZeroMemory(uniform);
     }
-
-    public static void HashToScalar(ReadOnlySpan<byte> input, Span<byte> scalar) =>
-        HashToScalar(input, default, HashToScalarDst, scalar);
 
     /// <summary>DeriveKeyPair (RFC 9497 §3.2.1). The public key is written only when asked for.</summary>
     public static void DeriveKeyPair(ReadOnlySpan<byte> seed, ReadOnlySpan<byte> info, Span<byte> privateKey, Span<byte> publicKey)

@@ -137,7 +137,7 @@ internal sealed class Archiver
             using var pages = new DatabasePageArchiver(_repository);
             var (content, length) = await pages.ArchiveAsync(
                 copy, SqliteDatabase.ReadPageSize(copy), parentContent, basePath,
-                (plaintext, type) => StoreBlobAsync(plaintext, type, uploader), cancellationToken).ConfigureAwait(false);
+                (id, plaintext, type) => QueueIfNewAsync(id, plaintext, type, uploader), cancellationToken).ConfigureAwait(false);
             _bytesDone += length;
             return entry with { Content = content, Size = length };
         }
@@ -172,7 +172,9 @@ internal sealed class Archiver
                 }
 
                 int chunkLength = chunker.NextChunkLength(buffer.AsSpan(0, filled), endOfFile);
-                ids.Add((await StoreBlobAsync(buffer.AsSpan(0, chunkLength), BlobType.Data, uploader).ConfigureAwait(false)).ToString());
+                var id = _repository.Keys.ComputeId(buffer.AsSpan(0, chunkLength));
+                await QueueIfNewAsync(id, buffer.AsSpan(0, chunkLength), BlobType.Data, uploader).ConfigureAwait(false);
+                ids.Add(id.ToString());
                 length += chunkLength;
                 _bytesDone += chunkLength;
                 buffer.AsSpan(chunkLength, filled - chunkLength).CopyTo(buffer);
@@ -187,24 +189,17 @@ internal sealed class Archiver
         return (ids, length);
     }
 
-    /// <summary>Identifies a chunk and queues it for upload unless the repository already has it.</summary>
-    private ValueTask<BlobId> StoreBlobAsync(ReadOnlySpan<byte> chunk, BlobType type, BlobUploader uploader)
+    /// <summary>Queues a blob for upload unless the repository has it or this backup already queued it.</summary>
+    private ValueTask QueueIfNewAsync(BlobId id, ReadOnlySpan<byte> plaintext, BlobType type, BlobUploader uploader)
     {
-        var id = _repository.Keys.ComputeId(chunk);
         if (_repository.Index.Contains(id) || !_queued.Add(id))
         {
-            return ValueTask.FromResult(id);
+            return ValueTask.CompletedTask;
         }
 
-        byte[] copy = BlobBuffers.Pool.Rent(chunk.Length);
-        chunk.CopyTo(copy);
-        return QueueAsync(id, type, copy, chunk.Length, uploader);
-    }
-
-    private static async ValueTask<BlobId> QueueAsync(BlobId id, BlobType type, byte[] copy, int length, BlobUploader uploader)
-    {
-        await uploader.AddAsync(id, type, copy, length).ConfigureAwait(false);
-        return id;
+        byte[] copy = BlobBuffers.Pool.Rent(plaintext.Length);
+        plaintext.CopyTo(copy);
+        return uploader.AddAsync(id, type, copy, plaintext.Length);
     }
 
     /// <summary>The manifest is JSON lines, cut by the same content-defined chunker, so unchanged runs of entries deduplicate.</summary>
@@ -222,7 +217,9 @@ internal sealed class Archiver
         while (at < bytes.Length)
         {
             int length = _repository.Chunker.NextChunkLength(bytes.AsSpan(at), isFinal: true);
-            ids.Add((await StoreBlobAsync(bytes.AsSpan(at, length), BlobType.Tree, uploader).ConfigureAwait(false)).ToString());
+            var id = _repository.Keys.ComputeId(bytes.AsSpan(at, length));
+            await QueueIfNewAsync(id, bytes.AsSpan(at, length), BlobType.Tree, uploader).ConfigureAwait(false);
+            ids.Add(id.ToString());
             at += length;
         }
 

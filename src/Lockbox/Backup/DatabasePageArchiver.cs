@@ -27,7 +27,8 @@ internal sealed class DatabasePageArchiver : IDisposable
 
     public DatabasePageArchiver(Repository.Repository repository) => _repository = repository;
 
-    public delegate ValueTask<BlobId> StoreBlob(ReadOnlySpan<byte> plaintext, BlobType type);
+    /// <summary>Stores a blob whose id the caller has already computed.</summary>
+    public delegate ValueTask StoreBlob(BlobId id, ReadOnlySpan<byte> plaintext, BlobType type);
 
     /// <summary>The base copy's location in the cache for one database of one source.</summary>
     public static string BasePath(string cacheFolder, string source, string relativePath) =>
@@ -78,7 +79,8 @@ internal sealed class DatabasePageArchiver : IDisposable
                         int deltaLength = Delta(page, basePage, delta);
                         if (deltaLength <= pageSize / DeltaWorthwhileDivisor)
                         {
-                            var deltaId = await store(delta.AsSpan(0, deltaLength), BlobType.Delta).ConfigureAwait(false);
+                            var deltaId = _repository.Keys.ComputeId(delta.AsSpan(0, deltaLength));
+                            await store(deltaId, delta.AsSpan(0, deltaLength), BlobType.Delta).ConfigureAwait(false);
                             content.Add(new ContentElement(pageId, deltaId, baseId).ToString());
                             deltas++;
                             continue;
@@ -86,7 +88,8 @@ internal sealed class DatabasePageArchiver : IDisposable
                     }
                 }
 
-                content.Add((await store(page.AsSpan(0, read), BlobType.Data).ConfigureAwait(false)).ToString());
+                await store(pageId, page.AsSpan(0, read), BlobType.Data).ConfigureAwait(false);
+                content.Add(pageId.ToString());
             }
         }
 

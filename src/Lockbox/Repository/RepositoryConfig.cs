@@ -49,16 +49,6 @@ internal sealed class RepositoryConfig
         return (config, masterKey);
     }
 
-    /// <summary>The same config with the master key wrapped under another backup key.</summary>
-    public RepositoryConfig Rewrap(BackupKey newKey, ReadOnlySpan<byte> masterKey) => new()
-    {
-        RepositoryId = RepositoryId,
-        Chunker = Chunker,
-        PackTargetSize = PackTargetSize,
-        Created = Created,
-        WrappedMasterKey = Wrap(newKey, RepositoryId, masterKey),
-    };
-
     public byte[] Serialize(BackupKey backupKey)
     {
         byte[] bytes = new byte[Length];

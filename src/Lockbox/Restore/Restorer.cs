@@ -75,7 +75,11 @@ internal sealed class Restorer
                 await Parallel.ForEachAsync(
                     deltas,
                     options,
-                    async (pack, token) => await RestorePackAsync(pack.Key, pack.Value, staging, files, bytesTotal, DeltaPages(staging, files), token).ConfigureAwait(false)).ConfigureAwait(false);
+                    async (pack, token) =>
+                    {
+                        using var pages = new DeltaPageRebuilder(staging, files, _repository.Keys, id => Locate(id, "a delta's base").Entry.RawLength);
+                        await RestorePackAsync(pack.Key, pack.Value, staging, files, bytesTotal, pages.Rebuild, token).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
             }
 
             FinishMetadata(entries, staging);
@@ -160,25 +164,6 @@ internal sealed class Restorer
 
         item.Targets.Add((path, offset, element));
     }
-
-    /// <summary>Turns a delta blob into its page: base from the file, zstd with the base as dictionary, id checked.</summary>
-    private Func<ReadOnlySpan<byte>, (string Path, long Offset, ContentElement Element), ObjectName, byte[]> DeltaPages(string staging, FileHandleCache files) =>
-        (delta, target, pack) =>
-        {
-            var (path, offset, element) = target;
-            var baseEntry = Locate(element.Base!.Value, path).Entry;
-            byte[] basePage = new byte[baseEntry.RawLength];
-            files.Read(Path.Combine(staging, path), basePage, offset);
-            byte[] page = new byte[basePage.Length];
-            using var decompressor = new ZstdSharp.Decompressor();
-            decompressor.LoadDictionary(basePage);
-            if (!decompressor.TryUnwrap(delta, page, out int written) || written != page.Length || _repository.Keys.ComputeId(page) != element.Page)
-            {
-                throw new CorruptObjectException(pack, $"the delta for page {element.Page.ToShortString()} of {path} does not rebuild the page.", element.Delta);
-            }
-
-            return page;
-        };
 
     private async Task RestorePackAsync(
         string pack,
