@@ -13,10 +13,12 @@ command -v python3 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=no
 source tests/services/s3rver.sh
 source tests/services/postgres.sh
 source tests/services/softhsm.sh
-trap 's3rver_stop; postgres_stop; softhsm_stop; rm -rf "$results"' EXIT
+source tests/services/opaque-ke.sh
+trap 's3rver_stop; postgres_stop; softhsm_stop; opaque_ke_stop; rm -rf "$results"' EXIT
 s3rver_start
 postgres_start
 softhsm_start
+opaque_ke_start
 
 status=0
 dotnet test Lockbox.slnx -c Release --logger "trx" --results-directory "$results" || status=$?
