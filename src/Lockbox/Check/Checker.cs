@@ -74,11 +74,11 @@ internal sealed class Checker
 
     private async Task<long> ReadPackAsync(ObjectName name, long size, IReadOnlyList<PackEntry> header, BlobCodec codec, CancellationToken cancellationToken)
     {
-        byte[] pack = PackBuffers.Rent((int)size);
+        var pack = PackBuffers.Rent((int)size);
         byte[] plaintext = [];
         try
         {
-            await _repository.Storage.ReadRangeAsync(name, 0, pack.AsMemory(0, (int)size), cancellationToken).ConfigureAwait(false);
+            await _repository.Storage.ReadRangeAsync(name, 0, pack.Memory[..(int)size], cancellationToken).ConfigureAwait(false);
             long read = 0;
             foreach (var entry in header)
             {
@@ -89,7 +89,7 @@ internal sealed class Checker
                         plaintext = new byte[Math.Max(entry.RawLength, 1 << 20)];
                     }
 
-                    codec.OpenInto(pack.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, name, plaintext.AsSpan(0, (int)entry.RawLength));
+                    codec.OpenInto(pack.Span.Slice((int)entry.Offset, (int)entry.StoredLength), entry, name, plaintext.AsSpan(0, (int)entry.RawLength));
                     read++;
                 }
                 catch (CorruptObjectException e)

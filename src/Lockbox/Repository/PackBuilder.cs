@@ -12,7 +12,7 @@ internal sealed class PackBuilder : IDisposable
 {
     private readonly int _targetSize;
     private readonly List<PackEntry> _entries = [];
-    private byte[] _buffer;
+    private PackBuffer? _buffer;
     private int _length;
 
     public PackBuilder(int targetSize, int maxBlobSize)
@@ -35,16 +35,8 @@ internal sealed class PackBuilder : IDisposable
 
     public void Add(BlobCodec.SealedBlob blob)
     {
-        if (_length + blob.SealedLength > _buffer.Length)
-        {
-            // Only when blobs exceed the sizes the builder was made for; keep going rather than fail.
-            byte[] bigger = PackBuffers.Rent(_length + blob.SealedLength);
-            _buffer.AsSpan(0, _length).CopyTo(bigger);
-            PackBuffers.Return(_buffer);
-            _buffer = bigger;
-        }
-
-        blob.Sealed.AsSpan(0, blob.SealedLength).CopyTo(_buffer.AsSpan(_length));
+        Grow(_length + blob.SealedLength);
+        blob.Sealed.AsSpan(0, blob.SealedLength).CopyTo(_buffer!.Span[_length..]);
         _entries.Add(new PackEntry(blob.Id, blob.Type, blob.Encoding, (uint)_length, (uint)blob.SealedLength, (uint)blob.RawLength));
         _length += blob.SealedLength;
     }
@@ -56,24 +48,33 @@ internal sealed class PackBuilder : IDisposable
         long padded = Padding.Padme(_length + header.Length);
         int padding = (int)(padded - _length - header.Length);
         int total = _length + padding + header.Length;
-        if (total > _buffer.Length)
+        Grow(total);
+
+        // Random, not zero, padding: zeros would show where the blobs end.
+        RandomNumberGenerator.Fill(_buffer!.Span.Slice(_length, padding));
+        header.CopyTo(_buffer.Span[(_length + padding)..]);
+        _length = total;
+        return _buffer.Memory[..total];
+    }
+
+    /// <summary>Only when blobs exceed the sizes the builder was made for; keep going rather than fail.</summary>
+    private void Grow(int length)
+    {
+        if (length > _buffer!.Length)
         {
-            byte[] bigger = PackBuffers.Rent(total);
-            _buffer.AsSpan(0, _length).CopyTo(bigger);
+            var bigger = PackBuffers.Rent(length);
+            _buffer.Span[.._length].CopyTo(bigger.Span);
             PackBuffers.Return(_buffer);
             _buffer = bigger;
         }
-
-        // Random, not zero, padding: zeros would show where the blobs end.
-        RandomNumberGenerator.Fill(_buffer.AsSpan(_length, padding));
-        header.CopyTo(_buffer.AsSpan(_length + padding));
-        _length = total;
-        return _buffer.AsMemory(0, total);
     }
 
     public void Dispose()
     {
-        PackBuffers.Return(_buffer);
-        _buffer = [];
+        if (_buffer is not null)
+        {
+            PackBuffers.Return(_buffer);
+            _buffer = null;
+        }
     }
 }

@@ -1,69 +1,120 @@
+using Lockbox.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace Lockbox.Restore;
 
-/// <summary>Keeps restored files open across the many writes a pack makes, without exhausting descriptors.</summary>
+/// <summary>
+/// Keeps restored files open across the many writes a restore makes, without exhausting
+/// descriptors. Writes run outside the lock, so workers write to disk in parallel; a handle in use
+/// is never closed.
+/// </summary>
 internal sealed class FileHandleCache : IDisposable
 {
     private const int MaxOpen = 128;
-    private readonly Dictionary<string, SafeFileHandle> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>
-    /// Writes under the lock: writes land in the page cache and are fast, and holding the lock means
-    /// no handle is closed while another thread writes through it.
+    /// Writes <paramref name="data"/> at <paramref name="offset"/>; with <paramref name="direct"/>,
+    /// the aligned bulk goes by direct I/O (<see cref="DirectIo"/>), skipping the page cache.
     /// </summary>
-    public void Write(string path, ReadOnlySpan<byte> data, long offset)
+    public void Write(string path, ReadOnlySpan<byte> data, long offset, bool direct = false)
     {
-        lock (_lock)
+        var entry = Acquire(path);
+        try
         {
-            RandomAccess.Write(Handle(path), data, offset);
+            if (direct)
+            {
+                DirectIo.Write(entry.Handle, data, offset);
+            }
+            else
+            {
+                RandomAccess.Write(entry.Handle, data, offset);
+            }
+        }
+        finally
+        {
+            Release(entry);
         }
     }
 
     /// <summary>Reads back what an earlier write put there (a delta's base page).</summary>
     public void Read(string path, Span<byte> data, long offset)
     {
-        lock (_lock)
+        var entry = Acquire(path);
+        try
         {
-            if (RandomAccess.Read(Handle(path), data, offset) != data.Length)
+            if (RandomAccess.Read(entry.Handle, data, offset) != data.Length)
             {
                 throw new EndOfStreamException($"{path} is shorter than its restored content.");
             }
         }
+        finally
+        {
+            Release(entry);
+        }
     }
 
-    private SafeFileHandle Handle(string path)
+    private Entry Acquire(string path)
     {
-        if (!_open.TryGetValue(path, out var handle))
+        lock (_lock)
         {
-            if (_open.Count >= MaxOpen)
+            if (!_open.TryGetValue(path, out var entry))
             {
-                CloseAll();
+                if (_open.Count >= MaxOpen)
+                {
+                    CloseIdle();
+                }
+
+                entry = new Entry(File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
+                _open.Add(path, entry);
             }
 
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-            _open.Add(path, handle);
+            entry.Users++;
+            return entry;
         }
+    }
 
-        return handle;
+    private void Release(Entry entry)
+    {
+        lock (_lock)
+        {
+            entry.Users--;
+            if (entry.Closed && entry.Users == 0)
+            {
+                entry.Handle.Dispose();
+            }
+        }
     }
 
     public void Dispose()
     {
         lock (_lock)
         {
-            CloseAll();
+            CloseIdle();
         }
     }
 
-    private void CloseAll()
+    private void CloseIdle()
     {
-        foreach (var handle in _open.Values)
+        foreach (var entry in _open.Values)
         {
-            handle.Dispose();
+            entry.Closed = true;
+            if (entry.Users == 0)
+            {
+                entry.Handle.Dispose();
+            }
         }
 
         _open.Clear();
+    }
+
+    private sealed class Entry(SafeFileHandle handle)
+    {
+        public SafeFileHandle Handle { get; } = handle;
+
+        public int Users { get; set; }
+
+        public bool Closed { get; set; }
     }
 }

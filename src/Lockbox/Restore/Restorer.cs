@@ -1,20 +1,29 @@
+using System.Collections.Concurrent;
 using Lockbox.Crypto;
 using Lockbox.Repository;
 using Lockbox.Storage;
 
 namespace Lockbox.Restore;
 
-using PackPlan = Dictionary<string, Dictionary<BlobId, (PackEntry Entry, List<(string Path, long Offset, ContentElement Element)> Targets)>>;
+using PackPlan = Dictionary<string, Dictionary<BlobId, (PackEntry Entry, List<RestoreTarget> Targets)>>;
+
+/// <summary>One place a blob goes: a restored file and the offset in it.</summary>
+internal readonly record struct RestoreTarget(string Path, long Offset, ContentElement Element);
 
 /// <summary>
 /// Restores a snapshot into a new folder beside the target and swaps it in only when every file is
 /// complete and verified: a failed or interrupted restore never leaves a half-written database, nor
 /// a stale -wal or -shm file beside a restored one. Blobs are fetched pack by pack, so each pack is
-/// read once however many files share it.
+/// read once however many files share it, in segments of a few MiB; workers read, decrypt and write
+/// in parallel. Consecutive blobs of a file are decrypted into one aligned buffer and written with
+/// one large direct write (<see cref="DirectIo"/>); a database with delta pages goes through the
+/// page cache instead, since the second pass reads its base pages back.
 /// </summary>
 internal sealed class Restorer
 {
-    private const int ParallelPacks = 2;
+    private const int SegmentSize = 8 * 1024 * 1024;
+    private const int MaxGap = 1024 * 1024;
+    private const int RunBufferSize = 8 * 1024 * 1024;
 
     private readonly Repository.Repository _repository;
     private readonly RestoreRequest _request;
@@ -42,7 +51,7 @@ internal sealed class Restorer
             entries = Select(await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false));
         }
 
-        var (plan, deltas) = Plan(entries);
+        var (plan, deltas, buffered) = Plan(entries);
         string staging = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.lockbox-restore-{ObjectIds.NewName()[..12]}");
         Directory.CreateDirectory(staging);
         try
@@ -57,29 +66,20 @@ internal sealed class Restorer
                 else
                 {
                     Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-                    file.SetLength(entry.Size);
+                    using var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, entry.Size);
+                    RandomAccess.SetLength(file, entry.Size);
                 }
             }
 
             long bytesTotal = entries.Sum(e => e.Size);
+            int workers = Math.Max(2, Environment.ProcessorCount);
             using (var files = new FileHandleCache())
             {
-                var options = new ParallelOptions { MaxDegreeOfParallelism = ParallelPacks, CancellationToken = cancellationToken };
-                await Parallel.ForEachAsync(
-                    plan,
-                    options,
-                    async (pack, token) => await RestorePackAsync(pack.Key, pack.Value, staging, files, bytesTotal, null, token).ConfigureAwait(false)).ConfigureAwait(false);
+                var context = new PassContext(staging, files, buffered, bytesTotal);
+                await RunPassAsync(Segments(plan), workers, context, delta: false, cancellationToken).ConfigureAwait(false);
 
                 // Second pass: each delta page decompresses against its base, which the first pass wrote in its place.
-                await Parallel.ForEachAsync(
-                    deltas,
-                    options,
-                    async (pack, token) =>
-                    {
-                        using var pages = new DeltaPageRebuilder(staging, files, _repository.Keys, id => Locate(id, "a delta's base").Entry.RawLength);
-                        await RestorePackAsync(pack.Key, pack.Value, staging, files, bytesTotal, pages.Rebuild, token).ConfigureAwait(false);
-                    }).ConfigureAwait(false);
+                await RunPassAsync(Segments(deltas), workers, context, delta: true, cancellationToken).ConfigureAwait(false);
             }
 
             FinishMetadata(entries, staging);
@@ -116,10 +116,11 @@ internal sealed class Restorer
     /// Every blob's pack and the places in the restored files it goes, for the whole blobs and bases
     /// (first pass) and the deltas (second pass); all checked before anything is written.
     /// </summary>
-    private (PackPlan Whole, PackPlan Deltas) Plan(List<FileEntry> entries)
+    private (PackPlan Whole, PackPlan Deltas, HashSet<string> Buffered) Plan(List<FileEntry> entries)
     {
         var whole = new PackPlan(StringComparer.Ordinal);
         var deltas = new PackPlan(StringComparer.Ordinal);
+        var buffered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in entries.Where(e => e.Type == FileEntry.FileType))
         {
             long offset = 0;
@@ -130,6 +131,7 @@ internal sealed class Restorer
                 Add(whole, first, entry.Path, offset, element);
                 if (element.IsDelta)
                 {
+                    buffered.Add(entry.Path);
                     Add(deltas, Locate(element.Delta!.Value, entry.Path), entry.Path, offset, element);
                 }
 
@@ -142,7 +144,7 @@ internal sealed class Restorer
             }
         }
 
-        return (whole, deltas);
+        return (whole, deltas, buffered);
     }
 
     private BlobLocation Locate(BlobId id, string path) =>
@@ -162,80 +164,215 @@ internal sealed class Restorer
             blobs[location.Entry.Id] = item = (location.Entry, []);
         }
 
-        item.Targets.Add((path, offset, element));
+        item.Targets.Add(new RestoreTarget(path, offset, element));
     }
 
-    private async Task RestorePackAsync(
-        string pack,
-        Dictionary<BlobId, (PackEntry Entry, List<(string Path, long Offset, ContentElement Element)> Targets)> blobs,
-        string staging,
-        FileHandleCache files,
-        long bytesTotal,
-        Func<ReadOnlySpan<byte>, (string Path, long Offset, ContentElement Element), ObjectName, byte[]>? rebuild,
-        CancellationToken cancellationToken)
+    /// <summary>A run of blobs of one pack, read with one request.</summary>
+    private sealed record Segment(string Pack, long Start, long End, List<(PackEntry Entry, List<RestoreTarget> Targets)> Blobs);
+
+    private sealed record PassContext(string Staging, FileHandleCache Files, HashSet<string> Buffered, long BytesTotal);
+
+    /// <summary>Cuts each pack's wanted blobs, in offset order, into segments of at most <see cref="SegmentSize"/>.</summary>
+    private static List<Segment> Segments(PackPlan plan)
     {
-        var name = new ObjectName(ObjectKind.Pack, pack);
-        long start = blobs.Values.Min(b => (long)b.Entry.Offset);
-        long end = blobs.Values.Max(b => (long)b.Entry.Offset + b.Entry.StoredLength);
-        byte[] range = PackBuffers.Rent((int)(end - start));
-        try
+        var segments = new List<Segment>();
+        foreach (var (pack, blobs) in plan)
         {
-            await _repository.Storage.ReadRangeAsync(name, start, range.AsMemory(0, (int)(end - start)), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is EndOfStreamException or ObjectNotFoundException)
-        {
-            PackBuffers.Return(range);
-            if (e is ObjectNotFoundException)
+            Segment? current = null;
+            foreach (var (entry, targets) in blobs.Values.OrderBy(b => b.Entry.Offset))
             {
-                throw new MissingDataException($"Pack {name.Path} is missing; it holds {blobs.Count} blob(s) this restore needs.", e);
-            }
+                long end = (long)entry.Offset + entry.StoredLength;
+                if (current is null || end - current.Start > SegmentSize || entry.Offset - current.End > MaxGap)
+                {
+                    current = new Segment(pack, entry.Offset, end, []);
+                    segments.Add(current);
+                }
 
-            throw new CorruptObjectException(name, "it is shorter than its index says (truncated).", inner: e);
+                current.Blobs.Add((entry, targets));
+                segments[^1] = current = current with { End = end };
+            }
         }
 
+        return segments;
+    }
+
+    private async Task RunPassAsync(List<Segment> segments, int workers, PassContext context, bool delta, CancellationToken cancellationToken)
+    {
+        if (segments.Count == 0)
+        {
+            return;
+        }
+
+        var queue = new ConcurrentQueue<Segment>(segments);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tasks = Enumerable.Range(0, Math.Min(workers, segments.Count))
+            .Select(_ => Task.Run(() => WorkerAsync(queue, context, delta, failed), CancellationToken.None))
+            .ToArray();
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    private async Task WorkerAsync(ConcurrentQueue<Segment> queue, PassContext context, bool delta, CancellationTokenSource failed)
+    {
+        using var codec = new BlobCodec(_repository.Keys);
+        using var rebuilder = delta ? new DeltaPageRebuilder(context.Staging, context.Files, _repository.Keys, id => Locate(id, "a delta's base").Entry.RawLength) : null;
+        using var run = new RunWriter(context, RunBufferSize);
+        PackBuffer? read = null;
         try
         {
-            OpenBlobs(blobs, range, start, name, staging, files, bytesTotal, rebuild);
+            while (queue.TryDequeue(out var segment))
+            {
+                failed.Token.ThrowIfCancellationRequested();
+                var name = new ObjectName(ObjectKind.Pack, segment.Pack);
+
+                // Aligned, so that the range comes straight from disk.
+                long start = segment.Start / DirectIo.Alignment * DirectIo.Alignment;
+                int length = (int)(segment.End - start);
+                if (read is null || read.Length < length)
+                {
+                    if (read is not null)
+                    {
+                        PackBuffers.Return(read);
+                    }
+
+                    read = PackBuffers.Rent(length);
+                }
+
+                await ReadSegmentAsync(name, start, read.Memory[..length], segment.Blobs.Count, failed.Token).ConfigureAwait(false);
+                foreach (var (entry, targets) in segment.Blobs)
+                {
+                    var stored = read.Span.Slice((int)(entry.Offset - start), (int)entry.StoredLength);
+                    if (rebuilder is null)
+                    {
+                        run.Add(codec, stored, entry, targets, name);
+                        Report(context, entry.RawLength * targets.Count);
+                    }
+                    else
+                    {
+                        RebuildDeltas(codec, rebuilder, context, stored, entry, targets, name);
+                    }
+                }
+
+                run.Flush();
+            }
+        }
+        catch
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {
-            PackBuffers.Return(range);
+            if (read is not null)
+            {
+                PackBuffers.Return(read);
+            }
         }
     }
 
-    private void OpenBlobs(
-        Dictionary<BlobId, (PackEntry Entry, List<(string Path, long Offset, ContentElement Element)> Targets)> blobs,
-        byte[] range,
-        long start,
-        ObjectName name,
-        string staging,
-        FileHandleCache files,
-        long bytesTotal,
-        Func<ReadOnlySpan<byte>, (string Path, long Offset, ContentElement Element), ObjectName, byte[]>? rebuild)
+    private async Task ReadSegmentAsync(ObjectName name, long start, Memory<byte> destination, int blobs, CancellationToken cancellationToken)
     {
-        using var codec = new BlobCodec(_repository.Keys);
-        foreach (var (id, (entry, targets)) in blobs)
+        try
         {
-            byte[] plaintext = BlobBuffers.Pool.Rent((int)entry.RawLength);
-            try
+            await _repository.Storage.ReadRangeAsync(name, start, destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException e)
+        {
+            throw new MissingDataException($"Pack {name.Path} is missing; it holds {blobs} blob(s) this restore needs.", e);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CorruptObjectException(name, "it is shorter than its index says (truncated).", inner: e);
+        }
+    }
+
+    private static void RebuildDeltas(
+        BlobCodec codec, DeltaPageRebuilder rebuilder, PassContext context, ReadOnlySpan<byte> stored, PackEntry entry, List<RestoreTarget> targets, ObjectName name)
+    {
+        byte[] plaintext = BlobBuffers.Pool.Rent((int)entry.RawLength);
+        try
+        {
+            var blob = plaintext.AsSpan(0, (int)entry.RawLength);
+            codec.OpenInto(stored, entry, name, blob);
+            foreach (var target in targets)
             {
-                var blob = plaintext.AsSpan(0, (int)entry.RawLength);
-                codec.OpenInto(range.AsSpan((int)(entry.Offset - start), (int)entry.StoredLength), entry, name, blob);
-                foreach (var target in targets)
-                {
-                    ReadOnlySpan<byte> content = rebuild is null ? blob : rebuild(blob, target, name);
-                    files.Write(Path.Combine(staging, target.Path), content, target.Offset);
-                    if (rebuild is null)
-                    {
-                        _request.Progress?.Report(new RestoreProgress(Interlocked.Add(ref _bytesDone, content.Length), bytesTotal));
-                    }
-                }
-            }
-            finally
-            {
-                BlobBuffers.Pool.Return(plaintext);
+                context.Files.Write(Path.Combine(context.Staging, target.Path), rebuilder.Rebuild(blob, target, name), target.Offset);
             }
         }
+        finally
+        {
+            BlobBuffers.Pool.Return(plaintext);
+        }
+    }
+
+    private void Report(PassContext context, long bytes) =>
+        _request.Progress?.Report(new RestoreProgress(Interlocked.Add(ref _bytesDone, bytes), context.BytesTotal));
+
+    /// <summary>
+    /// Decrypts consecutive blobs of one file into one aligned buffer, placed so that buffer and
+    /// file offsets agree modulo the direct I/O alignment, and writes the run with one call.
+    /// </summary>
+    private sealed class RunWriter(PassContext context, int size) : IDisposable
+    {
+        private readonly PackBuffer _buffer = new(size);
+        private string? _path;
+        private long _fileStart;
+        private int _start;
+        private int _end;
+
+        public void Add(BlobCodec codec, ReadOnlySpan<byte> stored, PackEntry entry, List<RestoreTarget> targets, ObjectName name)
+        {
+            var first = targets[0];
+            int raw = (int)entry.RawLength;
+            bool continues = _path is not null && first.Path == _path && first.Offset == _fileStart + (_end - _start) && _end + raw <= _buffer.Length;
+            if (!continues)
+            {
+                Flush();
+                int at = (int)(first.Offset % DirectIo.Alignment);
+                if (at + raw > _buffer.Length)
+                {
+                    WriteAlone(codec, stored, entry, targets, name);
+                    return;
+                }
+
+                _path = first.Path;
+                _fileStart = first.Offset;
+                _start = _end = at;
+            }
+
+            var blob = _buffer.Span.Slice(_end, raw);
+            codec.OpenInto(stored, entry, name, blob);
+            _end += raw;
+            for (int i = 1; i < targets.Count; i++)
+            {
+                Write(targets[i].Path, blob, targets[i].Offset);
+            }
+        }
+
+        public void Flush()
+        {
+            if (_path is not null && _end > _start)
+            {
+                Write(_path, _buffer.Span[_start.._end], _fileStart);
+            }
+
+            _path = null;
+            _start = _end = 0;
+        }
+
+        /// <summary>A blob larger than the run buffer: rare, written on its own.</summary>
+        private void WriteAlone(BlobCodec codec, ReadOnlySpan<byte> stored, PackEntry entry, List<RestoreTarget> targets, ObjectName name)
+        {
+            byte[] plaintext = codec.Open(stored, entry, name);
+            foreach (var target in targets)
+            {
+                Write(target.Path, plaintext, target.Offset);
+            }
+        }
+
+        private void Write(string path, ReadOnlySpan<byte> data, long offset) =>
+            context.Files.Write(Path.Combine(context.Staging, path), data, offset, direct: !context.Buffered.Contains(path));
+
+        public void Dispose() => ((IDisposable)_buffer).Dispose();
     }
 
     private static void FinishMetadata(List<FileEntry> entries, string staging)
