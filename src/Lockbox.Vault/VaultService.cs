@@ -95,8 +95,9 @@ public sealed partial class VaultService(
     }
 
     /// <summary>
-    /// POST /v1/login/start. The attempt is counted, durably, before anything else; then KE2 is
-    /// computed (over a fake record for an account without one) and the login state sealed in the database.
+    /// POST /v1/login/start. The attempt is counted, durably and together with the pending login,
+    /// before anything else; then KE2 is computed (over a fake record for an account without one) and
+    /// the server's login state sealed for the client to hand back with KE3.
     /// </summary>
     public async Task<LoginStartResponse> StartLoginAsync(string account, LoginStartRequest request, CancellationToken cancellationToken)
     {
@@ -104,8 +105,9 @@ public sealed partial class VaultService(
         var ke1 = Wire.Message(request.Ke1, KE1.Length, "ke1", b => KE1.Parse(b));
         int limit = _options.AttemptLimit;
 
+        byte[] loginId = RandomNumberGenerator.GetBytes(IdLength);
         long expires = NowMs() + (_options.LoginTimeoutSeconds * 1000L);
-        var grant = await store.CountAttemptAsync(account, limit, expires, cancellationToken).ConfigureAwait(false);
+        var grant = await store.CountAttemptAsync(account, limit, loginId, expires, cancellationToken).ConfigureAwait(false);
         if (grant is null)
         {
             // The counter is at the limit: the final attempt is either still in flight, or was abandoned
@@ -121,69 +123,82 @@ public sealed partial class VaultService(
         hook.AttemptCounted(account, grant.Attempt);
 
         var record = grant.Record is null ? null : RegistrationRecord.Parse(grant.Record);
-        byte[] loginId = RandomNumberGenerator.GetBytes(IdLength);
         byte[] sealedState;
         KE2 ke2;
         using (var serverLogin = _server.StartLogin(record, ke1, CredentialIdentifier(account, grant.RecordId), null, out ke2))
         {
-            sealedState = _sealer.Seal(serverLogin, loginId, account, grant.RecordId, grant.Attempt, expires);
+            sealedState = _sealer.Seal(serverLogin, loginId, account, new LoginTerms(grant.RecordId, grant.Attempt, expires));
         }
 
-        await store.SaveLoginAsync(new PendingLogin(loginId, account, grant.RecordId, grant.Attempt, sealedState, expires), cancellationToken)
-            .ConfigureAwait(false);
         metrics.LoginLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "start"));
-        return new LoginStartResponse(Convert.ToBase64String(loginId), Convert.ToBase64String(ke2.ToArray()), ToDto(grant.Ksf));
+        return new LoginStartResponse(
+            Convert.ToBase64String(loginId), Convert.ToBase64String(ke2.ToArray()), ToDto(grant.Ksf), Convert.ToBase64String(sealedState));
     }
 
     /// <summary>
-    /// POST /v1/login/finish. The pending login is removed first, so a KE3 is tried once at most. A
-    /// verified KE3 resets the counter and releases the wrapped key under the session key; a failed one
-    /// on the last allowed attempt deletes the record.
+    /// POST /v1/login/finish. A verified KE3 removes the pending login, resets the counter and
+    /// releases the wrapped key under the session key, in one commit, so a login releases the key
+    /// once at most. A failed one removes the pending login too, and on the last allowed attempt
+    /// deletes the record.
     /// </summary>
     public async Task<LoginFinishResponse> FinishLoginAsync(string account, LoginFinishRequest request, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         byte[] loginId = Wire.Bytes(request.LoginId, IdLength, "loginId");
         var ke3 = Wire.Message(request.Ke3, KE3.Length, "ke3", b => KE3.Parse(b));
+        byte[] state = Wire.Bytes(request.State, LoginStateSealer.SealedLength, "state");
         int limit = _options.AttemptLimit;
 
-        var pending = await store.TakeLoginAsync(loginId, account, cancellationToken).ConfigureAwait(false)
-            ?? throw new VaultProblemException(StatusCodes.Status409Conflict, "login-unknown", "No such login is pending: it was finished already, expired, or never started.");
-
+        // A state this vault did not seal for this login and account is as good as no login at all.
+        var opened = _sealer.Open(state, loginId, account) ?? throw LoginUnknown();
+        var terms = opened.Terms;
         byte[]? sessionKey = null;
-        if (pending.ExpiresAtMs > NowMs())
+        using (var serverLogin = opened.Login)
         {
-            using var serverLogin = _sealer.Open(pending.SealedState, loginId, account, pending.RecordId, pending.Attempt, pending.ExpiresAtMs);
-            try
+            if (terms.ExpiresAtMs > NowMs())
             {
-                sessionKey = serverLogin.Finish(ke3);
-            }
-            catch (OpaqueException e) when (e.Error == OpaqueError.ClientAuthenticationFailed)
-            {
-                sessionKey = null;
+                try
+                {
+                    sessionKey = serverLogin.Finish(ke3);
+                }
+                catch (OpaqueException e) when (e.Error == OpaqueError.ClientAuthenticationFailed)
+                {
+                    sessionKey = null;
+                }
             }
         }
 
         if (sessionKey is null)
         {
-            metrics.LoginsFailed.Add(1);
-            if (pending.Attempt >= limit)
+            if (!await store.TakeLoginAsync(loginId, account, cancellationToken).ConfigureAwait(false))
             {
-                await LockOutAsync(account, pending.RecordId, long.MaxValue, cancellationToken).ConfigureAwait(false);
+                throw LoginUnknown();
+            }
+
+            metrics.LoginsFailed.Add(1);
+            if (terms.Attempt >= limit)
+            {
+                await LockOutAsync(account, terms.RecordId, long.MaxValue, cancellationToken).ConfigureAwait(false);
                 throw KeyDestroyed();
             }
 
-            bool expired = pending.ExpiresAtMs <= NowMs();
+            bool expired = terms.ExpiresAtMs <= NowMs();
             throw new VaultProblemException(
                 StatusCodes.Status403Forbidden,
                 expired ? "login-expired" : "wrong-password",
                 expired ? "The login expired before KE3 arrived; it counted as a failed attempt." : "The password is wrong.",
-                limit - pending.Attempt);
+                limit - terms.Attempt);
         }
 
         try
         {
-            byte[] wrappedKey = await store.ResetAttemptsAsync(account, pending.RecordId, cancellationToken).ConfigureAwait(false)
+            var completion = await store.CompleteLoginAsync(loginId, account, terms.RecordId, cancellationToken).ConfigureAwait(false);
+            if (!completion.WasPending)
+            {
+                throw LoginUnknown();
+            }
+
+            byte[] wrappedKey = completion.WrappedKey
                 ?? throw new VaultProblemException(StatusCodes.Status409Conflict, "record-changed", "The record was replaced or deleted during this login.");
             metrics.LoginsSucceeded.Add(1);
             metrics.LoginLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "finish"));
@@ -301,6 +316,9 @@ public sealed partial class VaultService(
 
     private static VaultProblemException KeyDestroyed() =>
         new(StatusCodes.Status410Gone, "key-destroyed", "Too many wrong passwords: the escrowed key has been destroyed for good.", 0);
+
+    private static VaultProblemException LoginUnknown() =>
+        new(StatusCodes.Status409Conflict, "login-unknown", "No such login is pending: it was finished already, expired, or never started.");
 
     private static VaultProblemException NoRecord() =>
         new(StatusCodes.Status404NotFound, "no-record", "No record that this key controls exists.");

@@ -8,6 +8,11 @@ public class BadInputTests : VaultTestBase
 
     private static readonly string Ke1Valid = Convert.ToBase64String(GuessLimitTests.Ke1());
 
+    // record id 16 ‖ attempt 4 ‖ expiry 8 ‖ server state 128, sealed: iv 12 ‖ ciphertext ‖ tag 16.
+    private const int StateLength = 16 + 4 + 8 + 128 + 12 + 16;
+
+    private static string B64(int length) => Convert.ToBase64String(new byte[length]);
+
     public static TheoryData<string, string, string> MalformedRequests()
     {
         byte[] invalidPoint = GuessLimitTests.Ke1();
@@ -24,8 +29,10 @@ public class BadInputTests : VaultTestBase
             { "v1/login/start", """{"ke1":""", "malformed-json" },
             { "v1/login/start", """{}""", "missing-field" },
             { "v1/login/start", $$"""{"ke1":"{{Ke1Valid}}","account":"bob"}""", "malformed-json" },
-            { "v1/login/finish", $$"""{"loginId":"{{Convert.ToBase64String(new byte[15])}}","ke3":"{{Convert.ToBase64String(new byte[64])}}"}""", "wrong-size" },
-            { "v1/login/finish", $$"""{"loginId":"{{Convert.ToBase64String(new byte[16])}}","ke3":"{{Convert.ToBase64String(new byte[63])}}"}""", "wrong-size" },
+            { "v1/login/finish", $$"""{"loginId":"{{B64(15)}}","ke3":"{{B64(64)}}","state":"{{B64(StateLength)}}"}""", "wrong-size" },
+            { "v1/login/finish", $$"""{"loginId":"{{B64(16)}}","ke3":"{{B64(63)}}","state":"{{B64(StateLength)}}"}""", "wrong-size" },
+            { "v1/login/finish", $$"""{"loginId":"{{B64(16)}}","ke3":"{{B64(64)}}","state":"{{B64(StateLength - 1)}}"}""", "wrong-size" },
+            { "v1/login/finish", $$"""{"loginId":"{{B64(16)}}","ke3":"{{B64(64)}}"}""", "missing-field" },
             { "v1/registration/start", """{"request":"AAAA"}""", "wrong-size" },
             { "v1/registration/finish", """{"recordId":"AAAAAAAAAAAAAAAAAAAAAA=="}""", "invalid-message" },
             { "v1/record/delete", """{"proof":{"nonce":"AA==","signature":"AA=="}}""", "wrong-size" },
@@ -58,9 +65,9 @@ public class BadInputTests : VaultTestBase
         await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
         var started = await Raw.StartLoginAsync(host, "alice", "correct horse");
         var ke3 = Raw.ClientFinish(started);
-        Assert.Equal(HttpStatusCode.OK, (await Raw.FinishAsync(host, "alice", started.LoginId, ke3)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Raw.FinishAsync(host, "alice", started, ke3)).StatusCode);
 
-        var replay = await Raw.FinishAsync(host, "alice", started.LoginId, ke3);
+        var replay = await Raw.FinishAsync(host, "alice", started, ke3);
 
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
         Assert.Equal("login-unknown", (await Raw.ProblemAsync(replay)).Code);
@@ -76,12 +83,35 @@ public class BadInputTests : VaultTestBase
         var second = await Raw.StartLoginAsync(host, "alice", "correct horse");
         var secondKe3 = Raw.ClientFinish(second);
 
-        var crossed = await Raw.FinishAsync(host, "alice", first.LoginId, secondKe3);
+        var crossed = await Raw.FinishAsync(host, "alice", first, secondKe3);
 
         Assert.Equal(HttpStatusCode.Forbidden, crossed.StatusCode);
         Assert.Equal(("wrong-password", (int?)9), await Raw.ProblemAsync(crossed));
         Assert.Equal(2, (await host.Store.GetRecordAsync("alice", default))!.Attempts);
-        Assert.Equal(HttpStatusCode.OK, (await Raw.FinishAsync(host, "alice", second.LoginId, secondKe3)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Raw.FinishAsync(host, "alice", second, secondKe3)).StatusCode);
+        Assert.Equal(0, (await host.Store.GetRecordAsync("alice", default))!.Attempts);
+    }
+
+    [Theory, MemberData(nameof(Setups))]
+    public async Task A_login_state_that_is_tampered_with_or_belongs_to_another_login_is_refused_and_changes_nothing(StoreKind store, HostKind kind)
+    {
+        var host = await StartAsync(store, kind);
+        await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
+        var first = await Raw.StartLoginAsync(host, "alice", "correct horse");
+        var second = await Raw.StartLoginAsync(host, "alice", "correct horse");
+        var firstKe3 = Raw.ClientFinish(first);
+        byte[] tampered = Convert.FromBase64String(first.State);
+        tampered[^1] ^= 1;
+
+        var swapped = await Raw.FinishAsync(host, "alice", first with { State = second.State }, firstKe3);
+        var flipped = await Raw.FinishAsync(host, "alice", first with { State = Convert.ToBase64String(tampered) }, firstKe3);
+
+        Assert.Equal(HttpStatusCode.Conflict, swapped.StatusCode);
+        Assert.Equal("login-unknown", (await Raw.ProblemAsync(swapped)).Code);
+        Assert.Equal(HttpStatusCode.Conflict, flipped.StatusCode);
+        Assert.Equal("login-unknown", (await Raw.ProblemAsync(flipped)).Code);
+        Assert.Equal(2, (await host.Store.GetRecordAsync("alice", default))!.Attempts);
+        Assert.Equal(HttpStatusCode.OK, (await Raw.FinishAsync(host, "alice", first, firstKe3)).StatusCode);
         Assert.Equal(0, (await host.Store.GetRecordAsync("alice", default))!.Attempts);
     }
 

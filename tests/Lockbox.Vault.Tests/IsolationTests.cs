@@ -15,7 +15,7 @@ public class IsolationTests : VaultTestBase
         var started = await Raw.StartLoginAsync(host, "alice", "correct horse");
         var ke3 = Raw.ClientFinish(started);
 
-        var stolen = await Raw.FinishAsync(host, "mallory", started.LoginId, ke3);
+        var stolen = await Raw.FinishAsync(host, "mallory", started, ke3);
         Assert.Equal(HttpStatusCode.Conflict, stolen.StatusCode);
         Assert.Equal("login-unknown", (await Raw.ProblemAsync(stolen)).Code);
 
@@ -24,7 +24,7 @@ public class IsolationTests : VaultTestBase
         await Assert.ThrowsAsync<VaultWrongPasswordException>(() => mallory.RecoverAsync("correct horse"));
         await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => mallory.RecoverAsync("correct horse"));
 
-        Assert.Equal(HttpStatusCode.OK, (await Raw.FinishAsync(host, "alice", started.LoginId, ke3)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Raw.FinishAsync(host, "alice", started, ke3)).StatusCode);
         Assert.Equal(BackupKey, await alice.RecoverAsync("correct horse"));
     }
 

@@ -42,18 +42,23 @@ internal static class Raw
     }
 
     /// <summary>A started login: the client state and the vault's reply.</summary>
-    public sealed record Started(ClientLogin Client, string LoginId, KE2 Ke2);
+    public sealed record Started(ClientLogin Client, string LoginId, KE2 Ke2, string State);
 
     public static async Task<Started> StartLoginAsync(VaultHost host, string account, string password)
     {
         var client = ClientLogin.Start(Encoding.UTF8.GetBytes(password), out var ke1);
         var reply = await JsonAsync(await PostAsync(host, account, "v1/login/start", new { ke1 = Convert.ToBase64String(ke1.ToArray()) }));
-        return new Started(client, reply.GetProperty("loginId").GetString()!, KE2.Parse(Convert.FromBase64String(reply.GetProperty("ke2").GetString()!)));
+        return new Started(
+            client,
+            reply.GetProperty("loginId").GetString()!,
+            KE2.Parse(Convert.FromBase64String(reply.GetProperty("ke2").GetString()!)),
+            reply.GetProperty("state").GetString()!);
     }
 
     /// <summary>Finishes a login with the right password: returns its KE3 (the client side only).</summary>
     public static KE3 ClientFinish(Started started) => started.Client.Finish(started.Ke2, new Argon2idKsf(256 * 1024, 1), null, Context).KE3;
 
-    public static Task<HttpResponseMessage> FinishAsync(VaultHost host, string account, string loginId, KE3 ke3) =>
-        PostAsync(host, account, "v1/login/finish", new { loginId, ke3 = Convert.ToBase64String(ke3.ToArray()) });
+    /// <summary>Sends <paramref name="ke3"/> for the login <paramref name="started"/>, with that login's id and state.</summary>
+    public static Task<HttpResponseMessage> FinishAsync(VaultHost host, string account, Started started, KE3 ke3) =>
+        PostAsync(host, account, "v1/login/finish", new { loginId = started.LoginId, ke3 = Convert.ToBase64String(ke3.ToArray()), state = started.State });
 }

@@ -103,7 +103,7 @@ public class RecoveryFlowTests : VaultTestBase
         Assert.Equal(await nodeA.PublicKeyAsync(), await nodeB.PublicKeyAsync());
 
         var started = await Raw.StartLoginAsync(nodeA, "alice", "correct horse");
-        var response = await Raw.FinishAsync(nodeB, "alice", started.LoginId, Raw.ClientFinish(started));
+        var response = await Raw.FinishAsync(nodeB, "alice", started, Raw.ClientFinish(started));
 
         Assert.True(response.IsSuccessStatusCode);
     }

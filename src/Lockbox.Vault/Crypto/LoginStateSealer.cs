@@ -7,59 +7,93 @@ using Lockbox.Vault.Secrets;
 namespace Lockbox.Vault.Crypto;
 
 /// <summary>
-/// Seals the 128-byte OPAQUE server login state with AES-256-GCM before it goes to the shared
-/// database, bound to the login id, account, record, attempt number and expiry, so a row cannot be
-/// moved to another login or have its expiry extended.
+/// Seals the OPAQUE server state between KE2 and KE3 so the client can carry it from login/start to
+/// login/finish: any node opens it, and no database round trip is spent storing it. The box is
+/// AES-256-GCM under a key derived for this login alone (RFC 5869 HKDF-SHA256 over the state key,
+/// info = label ‖ login id), so no key ever seals more than one state and random IVs never repeat
+/// under one key however many logins the vault serves. The account is the associated data, so a box
+/// opens only for the account it was made for.
 /// </summary>
 public sealed class LoginStateSealer(VaultKeys keys)
 {
-    /// <summary>Seals the state of <paramref name="login"/>.</summary>
-    public byte[] Seal(ServerLogin login, ReadOnlySpan<byte> loginId, string account, ReadOnlySpan<byte> recordId, int attempt, long expiresAtMs)
+    /// <summary>Plaintext: record id ‖ u32be(attempt) ‖ i64be(expires at, ms) ‖ server state.</summary>
+    private const int PlainLength = VaultService.IdLength + 4 + 8 + ServerLogin.StateLength;
+
+    /// <summary>Length of a sealed state: iv ‖ ciphertext ‖ tag.</summary>
+    public const int SealedLength = PlainLength + AesGcmBox.Overhead;
+
+    private static readonly byte[] Label = "LockboxVault-v1 login state"u8.ToArray();
+
+    /// <summary>Seals the state of <paramref name="login"/> and what the vault must trust about it at KE3.</summary>
+    public byte[] Seal(ServerLogin login, ReadOnlySpan<byte> loginId, string account, LoginTerms terms)
     {
         ArgumentNullException.ThrowIfNull(login);
-        Span<byte> state = stackalloc byte[ServerLogin.StateLength];
+        ArgumentNullException.ThrowIfNull(terms);
+        Span<byte> plain = stackalloc byte[PlainLength];
+        Span<byte> key = stackalloc byte[32];
         try
         {
-            login.Export(state);
-            using var cipher = keys.CreateStateCipher();
-            return AesGcmBox.Seal(cipher, state, Bind(loginId, account, recordId, attempt, expiresAtMs));
+            terms.RecordId.CopyTo(plain);
+            BinaryPrimitives.WriteInt32BigEndian(plain[VaultService.IdLength..], terms.Attempt);
+            BinaryPrimitives.WriteInt64BigEndian(plain[(VaultService.IdLength + 4)..], terms.ExpiresAtMs);
+            login.Export(plain[(VaultService.IdLength + 12)..]);
+            DeriveKey(loginId, key);
+            using var cipher = new AesGcm(key, AesGcmBox.TagLength);
+            return AesGcmBox.Seal(cipher, plain, Encoding.UTF8.GetBytes(account));
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(state);
+            CryptographicOperations.ZeroMemory(plain);
+            CryptographicOperations.ZeroMemory(key);
         }
     }
 
-    /// <summary>Opens sealed state; throws <see cref="CryptographicException"/> if anything it is bound to differs.</summary>
-    public ServerLogin Open(ReadOnlySpan<byte> sealedState, ReadOnlySpan<byte> loginId, string account, ReadOnlySpan<byte> recordId, int attempt, long expiresAtMs)
+    /// <summary>Opens a sealed state; null when it was not made by this vault for this login and account.</summary>
+    public (ServerLogin Login, LoginTerms Terms)? Open(ReadOnlySpan<byte> sealedState, ReadOnlySpan<byte> loginId, string account)
     {
-        byte[] state;
-        using (var cipher = keys.CreateStateCipher())
+        if (sealedState.Length != SealedLength)
         {
-            state = AesGcmBox.Open(cipher, sealedState, Bind(loginId, account, recordId, attempt, expiresAtMs));
+            return null;
         }
 
+        Span<byte> key = stackalloc byte[32];
+        byte[]? plain = null;
         try
         {
-            return ServerLogin.Import(state);
+            DeriveKey(loginId, key);
+            using (var cipher = new AesGcm(key, AesGcmBox.TagLength))
+            {
+                plain = AesGcmBox.Open(cipher, sealedState, Encoding.UTF8.GetBytes(account));
+            }
+
+            var terms = new LoginTerms(
+                plain[..VaultService.IdLength],
+                BinaryPrimitives.ReadInt32BigEndian(plain.AsSpan(VaultService.IdLength)),
+                BinaryPrimitives.ReadInt64BigEndian(plain.AsSpan(VaultService.IdLength + 4)));
+            return (ServerLogin.Import(plain.AsSpan(VaultService.IdLength + 12)), terms);
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            return null;
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(state);
+            CryptographicOperations.ZeroMemory(key);
+            if (plain is not null)
+            {
+                CryptographicOperations.ZeroMemory(plain);
+            }
         }
     }
 
-    private static byte[] Bind(ReadOnlySpan<byte> loginId, string account, ReadOnlySpan<byte> recordId, int attempt, long expiresAtMs)
+    private void DeriveKey(ReadOnlySpan<byte> loginId, Span<byte> key)
     {
-        byte[] accountBytes = Encoding.UTF8.GetBytes(account);
-        byte[] ad = new byte[loginId.Length + recordId.Length + 12 + accountBytes.Length];
-        Span<byte> a = ad;
-        loginId.CopyTo(a);
-        recordId.CopyTo(a[loginId.Length..]);
-        a = a[(loginId.Length + recordId.Length)..];
-        BinaryPrimitives.WriteInt32BigEndian(a, attempt);
-        BinaryPrimitives.WriteInt64BigEndian(a[4..], expiresAtMs);
-        accountBytes.CopyTo(a[12..]);
-        return ad;
+        Span<byte> info = stackalloc byte[Label.Length + VaultService.IdLength];
+        Label.CopyTo(info);
+        loginId.CopyTo(info[Label.Length..]);
+        keys.DeriveStateKey(info, key);
     }
 }
+
+/// <summary>What a login was granted at KE2: the record it ran against, its attempt number and its deadline.</summary>
+public sealed record LoginTerms(byte[] RecordId, int Attempt, long ExpiresAtMs);

@@ -24,11 +24,11 @@ public sealed record ChallengeResponse(string Nonce, string Account);
 /// <summary>POST /v1/login/start.</summary>
 public sealed record LoginStartRequest(string? Ke1);
 
-/// <summary>Reply to /v1/login/start.</summary>
-public sealed record LoginStartResponse(string LoginId, string Ke2, KsfDto Ksf);
+/// <summary>Reply to /v1/login/start; the client hands <paramref name="State"/> back with its KE3.</summary>
+public sealed record LoginStartResponse(string LoginId, string Ke2, KsfDto Ksf, string State);
 
 /// <summary>POST /v1/login/finish.</summary>
-public sealed record LoginFinishRequest(string? LoginId, string? Ke3);
+public sealed record LoginFinishRequest(string? LoginId, string? Ke3, string? State);
 
 /// <summary>Reply to a verified /v1/login/finish.</summary>
 public sealed record LoginFinishResponse(string SealedKey);

@@ -27,10 +27,11 @@ public sealed class VaultKeys : IDisposable
     public ServerSetup Setup { get; }
 
     /// <summary>
-    /// AES-256-GCM under the key that seals login state (so a database thief cannot finish a pending
-    /// login). A new instance per call: <see cref="AesGcm"/> is not safe for concurrent use.
+    /// Derives a key for sealing one login's state (RFC 5869 HKDF-Expand-SHA256; the state key is
+    /// uniformly random, so it serves as the PRK), so nobody without the vault's secrets can forge or
+    /// read a login state.
     /// </summary>
-    public AesGcm CreateStateCipher() => new(_stateKey, AesGcm.TagByteSizes.MaxSize);
+    public void DeriveStateKey(ReadOnlySpan<byte> info, Span<byte> key) => HKDF.Expand(HashAlgorithmName.SHA256, _stateKey, key, info);
 
     /// <summary>Loads the wrapped secrets, generating and storing them if this is the first node ever to start.</summary>
     public static async Task<VaultKeys> LoadAsync(IVaultStore store, IKeyProtector protector, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 namespace Lockbox.Vault.Storage;
 
 /// <summary>
-/// Durable vault state, shared by every vault node. Each method is one atomic statement, so several
+/// Durable vault state, shared by every vault node. Each method is one atomic commit, so several
 /// nodes against one database enforce one guess counter per account.
 /// </summary>
 public interface IVaultStore : IAsyncDisposable
@@ -14,21 +14,22 @@ public interface IVaultStore : IAsyncDisposable
 
     /// <summary>
     /// Counts one login attempt, durably, before any KE2 is computed: increments the account's counter
-    /// unless it has reached <paramref name="limit"/>. An account without a row gets a phantom row
-    /// (no record), so unknown accounts are counted exactly like known ones. Returns null when the
-    /// counter is already at the limit.
+    /// unless it has reached <paramref name="limit"/>, and in the same commit records the login as
+    /// pending, so a KE3 is accepted for it once. An account without a row gets a phantom row (no
+    /// record), so unknown accounts are counted exactly like known ones. Returns null when the counter
+    /// is already at the limit.
     /// </summary>
     /// <param name="expiresAtMs">When this attempt, if abandoned, counts as failed.</param>
-    Task<AttemptGrant?> CountAttemptAsync(string account, int limit, long expiresAtMs, CancellationToken cancellationToken);
+    Task<AttemptGrant?> CountAttemptAsync(string account, int limit, byte[] loginId, long expiresAtMs, CancellationToken cancellationToken);
 
-    /// <summary>Stores a pending login (its sealed server state) until KE3 or expiry.</summary>
-    Task SaveLoginAsync(PendingLogin login, CancellationToken cancellationToken);
+    /// <summary>Removes a pending login of <paramref name="account"/> after a failed KE3; false when absent or already taken.</summary>
+    Task<bool> TakeLoginAsync(byte[] loginId, string account, CancellationToken cancellationToken);
 
-    /// <summary>Removes and returns a pending login of <paramref name="account"/>; null when absent or already taken.</summary>
-    Task<PendingLogin?> TakeLoginAsync(byte[] loginId, string account, CancellationToken cancellationToken);
-
-    /// <summary>Resets the counter of the given record after a verified KE3 and returns its wrapped key; null when the record changed or is gone.</summary>
-    Task<byte[]?> ResetAttemptsAsync(string account, byte[] recordId, CancellationToken cancellationToken);
+    /// <summary>
+    /// After a verified KE3, in one commit: removes the pending login and, if it was there, resets the
+    /// counter of its record and returns the record's wrapped key.
+    /// </summary>
+    Task<LoginCompletion> CompleteLoginAsync(byte[] loginId, string account, byte[] recordId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes the account's row (real or phantom, and only with id <paramref name="recordId"/> unless null)
@@ -66,8 +67,11 @@ public interface IVaultStore : IAsyncDisposable
 /// <summary>The outcome of counting an attempt: the attempt number and the record to answer with (null for a phantom).</summary>
 public sealed record AttemptGrant(int Attempt, byte[] RecordId, byte[]? Record, KsfParameters Ksf);
 
-/// <summary>A login between KE2 and KE3.</summary>
-public sealed record PendingLogin(byte[] LoginId, string Account, byte[] RecordId, int Attempt, byte[] SealedState, long ExpiresAtMs);
+/// <summary>
+/// The outcome of <see cref="IVaultStore.CompleteLoginAsync"/>: whether the login was still pending,
+/// and the wrapped key, or null when the record was replaced or deleted meanwhile.
+/// </summary>
+public sealed record LoginCompletion(bool WasPending, byte[]? WrappedKey);
 
 /// <summary>An escrow: the OPAQUE record, the client-wrapped backup key, its KSF and the possession key.</summary>
 public sealed record EscrowRecord(byte[] RecordId, byte[] Record, byte[] WrappedKey, byte[] PossessionKey, KsfParameters Ksf, int Attempts);

@@ -6,7 +6,8 @@ namespace Lockbox.Vault.Storage;
 
 /// <summary>
 /// PostgreSQL for production and several vault nodes: each operation is one auto-committed statement
-/// on a pooled connection, so the guess counter is one row that every node updates atomically.
+/// on a pooled connection, so the guess counter is one row that every node updates atomically, and
+/// each login costs two round trips to the database, one per KE.
 /// </summary>
 public sealed class PostgresVaultStore : SqlVaultStore
 {
@@ -35,6 +36,27 @@ public sealed class PostgresVaultStore : SqlVaultStore
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task<AttemptGrant?> CountAttemptAsync(string account, int limit, byte[] loginId, long expiresAtMs, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(VaultSchema.CountAttemptAndSaveLogin);
+        AddAttemptParameters(command, account, limit, expiresAtMs);
+        Add(command, "id", loginId, true);
+        return await ReadGrantAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async Task<LoginCompletion> CompleteLoginAsync(byte[] loginId, string account, byte[] recordId, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(VaultSchema.CompleteLogin);
+        Add(command, "id", loginId, true);
+        Add(command, "account", account, false);
+        Add(command, "record_id", recordId, true);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new LoginCompletion(reader.GetInt64(0) > 0, reader.IsDBNull(1) ? null : (byte[])reader[1]);
     }
 
     /// <inheritdoc />

@@ -42,10 +42,70 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public async Task<AttemptGrant?> CountAttemptAsync(string account, int limit, long expiresAtMs, CancellationToken cancellationToken)
+    public virtual async Task<AttemptGrant?> CountAttemptAsync(string account, int limit, byte[] loginId, long expiresAtMs, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.CountAttempt);
+        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        AttemptGrant? grant;
+        await using (var count = lease.Command(VaultSchema.CountAttempt, transaction))
+        {
+            AddAttemptParameters(count, account, limit, expiresAtMs);
+            grant = await ReadGrantAsync(count, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (grant is not null)
+        {
+            await using var save = lease.Command(VaultSchema.SaveLogin, transaction);
+            Add(save, "id", loginId, true);
+            Add(save, "account", account, false);
+            Add(save, "expires", expiresAtMs, false);
+            await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return grant;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TakeLoginAsync(byte[] loginId, string account, CancellationToken cancellationToken)
+    {
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = lease.Command(VaultSchema.TakeLogin);
+        Add(command, "id", loginId, true);
+        Add(command, "account", account, false);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<LoginCompletion> CompleteLoginAsync(byte[] loginId, string account, byte[] recordId, CancellationToken cancellationToken)
+    {
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var take = lease.Command(VaultSchema.TakeLogin, transaction))
+        {
+            Add(take, "id", loginId, true);
+            Add(take, "account", account, false);
+            if (await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                return new LoginCompletion(false, null);
+            }
+        }
+
+        byte[]? wrappedKey;
+        await using (var reset = lease.Command(VaultSchema.ResetAttempts, transaction))
+        {
+            Add(reset, "account", account, false);
+            Add(reset, "record_id", recordId, true);
+            wrappedKey = await reset.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new LoginCompletion(true, wrappedKey);
+    }
+
+    /// <summary>The parameters of <see cref="VaultSchema.CountAttempt"/>.</summary>
+    protected void AddAttemptParameters(DbCommand command, string account, int limit, long expiresAtMs)
+    {
         Add(command, "account", account, false);
         Add(command, "phantom", VaultSchema.PhantomRecordId, true);
         Add(command, "mem", KsfParameters.Default.MemoryKiB, false);
@@ -53,6 +113,12 @@ public abstract class SqlVaultStore : IVaultStore
         Add(command, "par", KsfParameters.Default.Parallelism, false);
         Add(command, "limit", limit, false);
         Add(command, "expires", expiresAtMs, false);
+    }
+
+    /// <summary>Reads the row <see cref="VaultSchema.CountAttempt"/> returns; null when the counter was at the limit.</summary>
+    protected static async Task<AttemptGrant?> ReadGrantAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -64,47 +130,6 @@ public abstract class SqlVaultStore : IVaultStore
             (byte[])reader[1],
             reader.IsDBNull(2) ? null : (byte[])reader[2],
             new KsfParameters(reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5)));
-    }
-
-    /// <inheritdoc />
-    public async Task SaveLoginAsync(PendingLogin login, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(login);
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.SaveLogin);
-        Add(command, "id", login.LoginId, true);
-        Add(command, "account", login.Account, false);
-        Add(command, "record_id", login.RecordId, true);
-        Add(command, "attempt", login.Attempt, false);
-        Add(command, "state", login.SealedState, true);
-        Add(command, "expires", login.ExpiresAtMs, false);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async Task<PendingLogin?> TakeLoginAsync(byte[] loginId, string account, CancellationToken cancellationToken)
-    {
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.TakeLogin);
-        Add(command, "id", loginId, true);
-        Add(command, "account", account, false);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new PendingLogin(loginId, account, (byte[])reader[0], reader.GetInt32(1), (byte[])reader[2], reader.GetInt64(3));
-    }
-
-    /// <inheritdoc />
-    public async Task<byte[]?> ResetAttemptsAsync(string account, byte[] recordId, CancellationToken cancellationToken)
-    {
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.ResetAttempts);
-        Add(command, "account", account, false);
-        Add(command, "record_id", recordId, true);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
     }
 
     /// <inheritdoc />
@@ -216,15 +241,20 @@ public sealed class ConnectionLease : IAsyncDisposable
         _release = release;
     }
 
-    /// <summary>A command on this connection.</summary>
-    public DbCommand Command(string sql)
+    /// <summary>A command on this connection, in <paramref name="transaction"/> if one is given.</summary>
+    public DbCommand Command(string sql, DbTransaction? transaction = null)
     {
         var command = _connection.CreateCommand();
 #pragma warning disable CA2100 // every statement is a constant of VaultSchema; values go through parameters
         command.CommandText = sql;
 #pragma warning restore CA2100
+        command.Transaction = transaction;
         return command;
     }
+
+    /// <summary>Begins a transaction that takes the write lock at once, so its statements commit together or not at all.</summary>
+    public ValueTask<DbTransaction> BeginTransactionAsync(CancellationToken cancellationToken) =>
+        _connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _release();

@@ -2,7 +2,8 @@ namespace Lockbox.Vault.Storage;
 
 /// <summary>
 /// The SQL both stores share. Every statement is written once, in the dialect common to SQLite
-/// (3.35+, for RETURNING) and PostgreSQL; only the schema's blob type differs.
+/// (3.35+, for RETURNING) and PostgreSQL; only the schema's blob type differs, and the two login
+/// statements PostgreSQL runs as one round trip where SQLite runs a transaction.
 /// </summary>
 internal static class VaultSchema
 {
@@ -22,14 +23,11 @@ internal static class VaultSchema
             ksf_parallelism INTEGER NOT NULL,
             attempts INTEGER NOT NULL,
             attempt_expires BIGINT NOT NULL);
-        CREATE TABLE IF NOT EXISTS vault_logins (
+        CREATE TABLE IF NOT EXISTS vault_pending_logins (
             login_id {blob} PRIMARY KEY,
             account TEXT NOT NULL,
-            record_id {blob} NOT NULL,
-            attempt INTEGER NOT NULL,
-            state {blob} NOT NULL,
             expires_at BIGINT NOT NULL);
-        CREATE INDEX IF NOT EXISTS vault_logins_account ON vault_logins (account, expires_at);
+        CREATE INDEX IF NOT EXISTS vault_pending_logins_expiry ON vault_pending_logins (expires_at);
         CREATE TABLE IF NOT EXISTS vault_nonces (
             nonce {blob} PRIMARY KEY,
             account TEXT NOT NULL,
@@ -42,8 +40,9 @@ internal static class VaultSchema
 
     public const string GetSecret = "SELECT value FROM vault_secrets WHERE name = @name";
 
-    // One statement: the increment is durable (auto-commit) before the caller computes KE2, and the
-    // WHERE clause makes racing attempts past the limit impossible.
+    // The increment is durable (committed) before the caller computes KE2, and the WHERE clause makes
+    // racing attempts past the limit impossible. SQLite runs it and SaveLogin in one transaction;
+    // PostgreSQL runs both as one statement, CountAttemptAndSaveLogin.
     public const string CountAttempt = """
         INSERT INTO vault_escrows (account, record_id, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
         VALUES (@account, @phantom, @mem, @iter, @par, 1, @expires)
@@ -52,20 +51,33 @@ internal static class VaultSchema
         RETURNING attempts, record_id, record, ksf_memory_kib, ksf_iterations, ksf_parallelism
         """;
 
-    public const string SaveLogin = """
-        INSERT INTO vault_logins (login_id, account, record_id, attempt, state, expires_at)
-        VALUES (@id, @account, @record_id, @attempt, @state, @expires)
+    public const string SaveLogin = "INSERT INTO vault_pending_logins (login_id, account, expires_at) VALUES (@id, @account, @expires)";
+
+    public const string CountAttemptAndSaveLogin = "WITH counted AS (" + CountAttempt + """
+        ), pending AS (
+            INSERT INTO vault_pending_logins (login_id, account, expires_at) SELECT @id, @account, @expires FROM counted
+        )
+        SELECT attempts, record_id, record, ksf_memory_kib, ksf_iterations, ksf_parallelism FROM counted
         """;
 
-    public const string TakeLogin = """
-        DELETE FROM vault_logins WHERE login_id = @id AND account = @account
-        RETURNING record_id, attempt, state, expires_at
-        """;
+    public const string TakeLogin = "DELETE FROM vault_pending_logins WHERE login_id = @id AND account = @account";
 
     public const string ResetAttempts = """
         UPDATE vault_escrows SET attempts = 0
         WHERE account = @account AND record_id = @record_id AND record IS NOT NULL
         RETURNING wrapped_key
+        """;
+
+    // PostgreSQL: TakeLogin then ResetAttempts, in one statement (data-modifying CTEs run exactly once).
+    public const string CompleteLogin = """
+        WITH taken AS (
+            DELETE FROM vault_pending_logins WHERE login_id = @id AND account = @account RETURNING login_id
+        ), reset AS (
+            UPDATE vault_escrows SET attempts = 0
+            WHERE account = @account AND record_id = @record_id AND record IS NOT NULL AND EXISTS (SELECT 1 FROM taken)
+            RETURNING wrapped_key
+        )
+        SELECT (SELECT COUNT(*) FROM taken), (SELECT wrapped_key FROM reset)
         """;
 
     public const string DeleteIfExhausted = """
@@ -96,7 +108,7 @@ internal static class VaultSchema
     public const string TakeNonce = "DELETE FROM vault_nonces WHERE nonce = @nonce AND account = @account RETURNING expires_at";
 
     public const string SweepExpired = """
-        DELETE FROM vault_logins WHERE expires_at <= @now;
+        DELETE FROM vault_pending_logins WHERE expires_at <= @now;
         DELETE FROM vault_nonces WHERE expires_at <= @now;
         """;
 

@@ -80,7 +80,7 @@ public sealed class VaultClient
             // A wrong password (or an unknown account, which looks the same by design). Finish the login
             // with a KE3 that cannot verify, so the vault settles the attempt now and says how many are left.
             await PostAsync<LoginFinishReplyJson>(
-                "v1/login/finish", new LoginFinishJson(start.LoginId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(KE3.Length))), cancellationToken)
+                "v1/login/finish", new LoginFinishJson(start.LoginId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(KE3.Length)), start.State), cancellationToken)
                 .ConfigureAwait(false);
             throw new VaultProtocolException("The vault accepted a KE3 that cannot be valid.");
         }
@@ -93,7 +93,7 @@ public sealed class VaultClient
             }
 
             var finish = await PostAsync<LoginFinishReplyJson>(
-                "v1/login/finish", new LoginFinishJson(start.LoginId, Convert.ToBase64String(result.KE3.ToArray())), cancellationToken)
+                "v1/login/finish", new LoginFinishJson(start.LoginId, Convert.ToBase64String(result.KE3.ToArray()), start.State), cancellationToken)
                 .ConfigureAwait(false);
             byte[]? wrapped = null;
             try

@@ -17,9 +17,9 @@ internal sealed record ChallengeReplyJson(string Nonce, string Account);
 
 internal sealed record LoginStartJson(string Ke1);
 
-internal sealed record LoginStartReplyJson(string LoginId, string Ke2, KsfJson Ksf);
+internal sealed record LoginStartReplyJson(string LoginId, string Ke2, KsfJson Ksf, string State);
 
-internal sealed record LoginFinishJson(string LoginId, string Ke3);
+internal sealed record LoginFinishJson(string LoginId, string Ke3, string State);
 
 internal sealed record LoginFinishReplyJson(string SealedKey);
 
