@@ -10,7 +10,7 @@ namespace Lockbox.Backup;
 /// The back half of the backup pipeline: worker threads compress and encrypt new blobs in
 /// parallel, one packer fills packs of the target size, and each full pack uploads while the next
 /// fills. An index file follows every few packs, so an interrupted backup leaves its uploaded packs
-/// indexed for the next one to reuse. Memory is bounded by the channel capacities and two packs.
+/// indexed for the next one to reuse. Memory is bounded by the channel capacities and two packs; on a local folder, packs are written out as they fill, so each costs a few MiB.
 /// </summary>
 internal sealed class BlobUploader
 {
@@ -29,6 +29,7 @@ internal sealed class BlobUploader
     private long _newBytes;
 
     private readonly BlobIndex? _alsoIndex;
+    private readonly IStreamingStorage? _writer;
 
     /// <param name="repository">Where packs go; their entries join its index as they upload.</param>
     /// <param name="cancellationToken">Stops the pipeline.</param>
@@ -37,6 +38,7 @@ internal sealed class BlobUploader
     {
         _repository = repository;
         _alsoIndex = alsoIndex;
+        _writer = repository.Storage as IStreamingStorage;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         int workers = Math.Max(1, Environment.ProcessorCount);
         _plain = Channel.CreateBounded<(BlobId, BlobType, byte[], int)>(new BoundedChannelOptions(workers) { SingleWriter = true });
@@ -135,12 +137,13 @@ internal sealed class BlobUploader
     {
         int target = _repository.Config.PackTargetSize;
         int maxBlob = _repository.Config.Chunker.MaxSize + 1024;
-        PackBuilder? builder = new PackBuilder(target, maxBlob);
+        PackBuilder? builder = null;
         var uploads = new Queue<(Task Write, PackBuilder Pack)>();
         try
         {
             await foreach (var blob in _sealed.Reader.ReadAllAsync(_cancellation.Token).ConfigureAwait(false))
             {
+                builder ??= NewBuilder(target, maxBlob);
                 builder.Add(blob);
                 BlobBuffers.Pool.Return(blob.Sealed);
                 if (builder.IsFull)
@@ -151,11 +154,11 @@ internal sealed class BlobUploader
                     }
 
                     uploads.Enqueue((StartUpload(builder), builder));
-                    builder = new PackBuilder(target, maxBlob);
+                    builder = null;
                 }
             }
 
-            if (builder.Count > 0)
+            if (builder is { Count: > 0 })
             {
                 uploads.Enqueue((StartUpload(builder), builder));
                 builder = null;
@@ -189,7 +192,26 @@ internal sealed class BlobUploader
     private Task StartUpload(PackBuilder builder)
     {
         var data = builder.Finish(_repository.Keys.Metadata);
+        if (_writer is not null)
+        {
+            // Already written out as it filled: only the flush to disk and the rename are left.
+            builder.ReleaseBuffer();
+            return builder.CommitAsync(_cancellation.Token);
+        }
+
         return _repository.Storage.WriteAsync(new ObjectName(ObjectKind.Pack, builder.Name), data, _cancellation.Token);
+    }
+
+    /// <summary>A local folder takes packs in pieces as they fill; other storages get each pack whole.</summary>
+    private PackBuilder NewBuilder(int target, int maxBlob)
+    {
+        if (_writer is null)
+        {
+            return new PackBuilder(target, maxBlob);
+        }
+
+        string name = ObjectIds.NewName();
+        return new PackBuilder(target, maxBlob, _writer.CreateWriter(new ObjectName(ObjectKind.Pack, name), target + maxBlob), name);
     }
 
     /// <summary>Waits for an upload, in order, and only then indexes the pack.</summary>

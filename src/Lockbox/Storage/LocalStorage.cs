@@ -7,7 +7,7 @@ namespace Lockbox.Storage;
 /// flushed to disk and then renamed into place, so an object is either whole or absent. Large
 /// aligned transfers (packs) use direct I/O (<see cref="DirectIo"/>).
 /// </summary>
-public sealed class LocalStorage : IStorage
+public sealed class LocalStorage : IStorage, IStreamingStorage
 {
     private const string TemporaryPrefix = ".tmp-";
     private readonly string _root;
@@ -51,6 +51,49 @@ public sealed class LocalStorage : IStorage
         {
             File.Delete(temporary);
             throw;
+        }
+    }
+
+    ObjectWriter IStreamingStorage.CreateWriter(ObjectName name, long expectedLength)
+    {
+        string path = FullPath(name);
+        string folder = System.IO.Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        string temporary = System.IO.Path.Combine(folder, TemporaryPrefix + Guid.NewGuid().ToString("N"));
+        return new LocalObjectWriter(temporary, path, File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, expectedLength));
+    }
+
+    /// <summary>Writes into the temporary file; the commit flushes it to disk and renames it into place.</summary>
+    private sealed class LocalObjectWriter(string temporary, string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle) : ObjectWriter
+    {
+        private long _length;
+        private bool _committed;
+
+        public override void Write(ReadOnlySpan<byte> data, long offset)
+        {
+            DirectIo.Write(handle, data, offset);
+            _length = Math.Max(_length, offset + data.Length);
+        }
+
+        public override Task CommitAsync(CancellationToken cancellationToken) => Task.Run(
+            () =>
+            {
+                // The preallocation may have reserved more than was written.
+                RandomAccess.SetLength(handle, _length);
+                RandomAccess.FlushToDisk(handle);
+                handle.Dispose();
+                File.Move(temporary, path, overwrite: true);
+                _committed = true;
+            },
+            cancellationToken);
+
+        public override void Dispose()
+        {
+            handle.Dispose();
+            if (!_committed)
+            {
+                File.Delete(temporary);
+            }
         }
     }
 
