@@ -106,5 +106,31 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
         Assert.Contains("cannot be reached", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task After_someone_burns_the_guesses_the_original_device_sees_the_escrow_gone_and_escrows_the_key_again()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel, attemptLimit: 2);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
+        var healthy = await RunAsync(null, ["password", "status", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        Assert.True(healthy.Exit == 0, healthy.Error);
+        Assert.Contains("The vault holds your key", healthy.Output, StringComparison.Ordinal);
+
+        // A holder of the account's token guesses twice: the vault destroys the escrow.
+        Assert.Equal(6, (await RunAsync("guess one\n", ["restore", "--password", "--target", Path.Combine(_root, "a"), "-r", Repo, .. vaultArgs])).Exit);
+        Assert.Equal(7, (await RunAsync("guess two\n", ["restore", "--password", "--target", Path.Combine(_root, "b"), "-r", Repo, .. vaultArgs])).Exit);
+
+        var gone = await RunAsync(null, ["password", "status", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        Assert.Equal(7, gone.Exit);
+        Assert.Contains("no longer holds your key", gone.Output, StringComparison.Ordinal);
+        Assert.Contains("lockbox password change", gone.Output, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await RunAsync("a fresh password\n", ["password", "change", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
+        var restore = await RunAsync("a fresh password\n", ["restore", "--password", "--target", Path.Combine(_root, "c"), "-r", Repo, .. vaultArgs]);
+        Assert.True(restore.Exit == 0, restore.Error);
+        Assert.Equal("the chat history", await File.ReadAllTextAsync(Path.Combine(_root, "c", "media", "note.txt")));
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Lockbox.Keys;
 using Lockbox.Repository;
+using Lockbox.Vault;
 
 namespace Lockbox.Cli.Commands;
 
@@ -59,8 +60,32 @@ internal static class PasswordCommands
             terminal.Line("Password changed. The old password no longer opens the key, and the 10 tries start afresh.");
             return ExitCodes.Success;
         });
+        var status = new Command("status", "On this device: check that the vault still holds the key, and how many wrong passwords were tried since the last right one.");
+        status.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
+        {
+            var (vault, http) = VaultAccess.Connect(parse);
+            EscrowStatus? escrow;
+            using (http)
+            {
+                escrow = await vault.CheckAsync(backupKey.Bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (escrow is null)
+            {
+                // Anyone holding the account's token can burn the guesses; only this device can put the key back.
+                terminal.Line("The vault no longer holds your key: too many wrong passwords were tried, or it was deleted.");
+                terminal.Line("Your backups are safe, and this device still has the key. Escrow it again with `lockbox password change`.");
+                return ExitCodes.KeyDestroyed;
+            }
+
+            terminal.Line(escrow.FailedAttempts == 0
+                ? "The vault holds your key. No wrong passwords have been tried since the last right one."
+                : $"The vault holds your key. {escrow.FailedAttempts} wrong password(s) have been tried since the last right one; if that was not you, change your password with `lockbox password change`.");
+            return ExitCodes.Success;
+        });
         var command = new Command("password", "Manage the backup password.");
         command.Subcommands.Add(change);
+        command.Subcommands.Add(status);
         return command;
     }
 
