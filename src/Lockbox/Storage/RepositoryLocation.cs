@@ -8,7 +8,8 @@ public static class RepositoryLocation
     /// <summary>
     /// Opens the repository at <paramref name="repository"/>: <c>s3://bucket/prefix</c> for S3
     /// (reached through <paramref name="s3"/>, or AWS with the default credential chain when null),
-    /// anything else without a URL scheme for a local folder.
+    /// anything else without a URL scheme for a local folder. Either way transient faults are
+    /// retried (<see cref="RetryingStorage"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The location is malformed, or S3 settings were given for a folder.</exception>
     public static IStorage Parse(string repository, S3Connection? s3 = null)
@@ -16,7 +17,7 @@ public static class RepositoryLocation
         ArgumentException.ThrowIfNullOrWhiteSpace(repository);
         if (repository.StartsWith(S3Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            return new S3Storage(ParseS3(repository, s3 ?? new S3Connection()));
+            return new RetryingStorage(new S3Storage(ParseS3(repository, s3 ?? new S3Connection())));
         }
 
         int scheme = repository.IndexOf("://", StringComparison.Ordinal);
@@ -30,7 +31,7 @@ public static class RepositoryLocation
             throw new ArgumentException("S3 options were given, but the repository is a folder; use s3://bucket/prefix.", nameof(s3));
         }
 
-        return new LocalStorage(repository);
+        return new RetryingStorage(new LocalStorage(repository));
     }
 
     /// <summary>Splits <c>s3://bucket/prefix</c> into S3 options for <paramref name="connection"/>.</summary>

@@ -166,7 +166,7 @@ public sealed class S3StorageTests : StorageContract, IDisposable
 
         var reopened = RepositoryLocation.Parse($"s3://{_options.Bucket}/{_options.Prefix}/", S3Server.Connection);
 
-        Assert.IsType<S3Storage>(reopened);
+        Assert.IsType<S3Storage>(Assert.IsType<RetryingStorage>(reopened).Inner);
         Assert.Equal(new byte[] { 7, 8, 9 }, await reopened.ReadAsync(name));
         ((IDisposable)reopened).Dispose();
     }
