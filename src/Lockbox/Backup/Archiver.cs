@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Lockbox.ChatStore;
 using Lockbox.Chunking;
@@ -205,20 +204,27 @@ internal sealed class Archiver
     /// <summary>The manifest is JSON lines, cut by the same content-defined chunker, so unchanged runs of entries deduplicate.</summary>
     private async Task<List<string>> StoreManifestAsync(List<FileEntry> entries, BlobUploader uploader)
     {
-        var text = new StringBuilder();
-        foreach (var entry in entries)
+        // Straight to UTF-8: no intermediate strings of the whole manifest.
+        var text = new ArrayBufferWriter<byte>(1 << 16);
+        using (var writer = new Utf8JsonWriter(text))
         {
-            text.Append(JsonSerializer.Serialize(entry, RepositoryJson.Default.FileEntry)).Append('\n');
+            foreach (var entry in entries)
+            {
+                JsonSerializer.Serialize(writer, entry, RepositoryJson.Default.FileEntry);
+                writer.Flush();
+                writer.Reset();
+                text.Write("\n"u8);
+            }
         }
 
-        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
         var ids = new List<string>();
         int at = 0;
-        while (at < bytes.Length)
+        while (at < text.WrittenCount)
         {
-            int length = _repository.Chunker.NextChunkLength(bytes.AsSpan(at), isFinal: true);
-            var id = _repository.Keys.ComputeId(bytes.AsSpan(at, length));
-            await QueueIfNewAsync(id, bytes.AsSpan(at, length), BlobType.Tree, uploader).ConfigureAwait(false);
+            var rest = text.WrittenSpan[at..];
+            int length = _repository.Chunker.NextChunkLength(rest, isFinal: true);
+            var id = _repository.Keys.ComputeId(rest[..length]);
+            await QueueIfNewAsync(id, text.WrittenSpan.Slice(at, length), BlobType.Tree, uploader).ConfigureAwait(false);
             ids.Add(id.ToString());
             at += length;
         }

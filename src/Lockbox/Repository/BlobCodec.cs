@@ -115,18 +115,19 @@ internal sealed class BlobCodec : IDisposable
             return null;
         }
 
-        byte[] buffer = BlobBuffers.Pool.Rent(Compressor.GetCompressBound(plaintext.Length));
-
         // A sample of a large chunk tells cheaply whether the whole is worth compressing.
         if (plaintext.Length > 2 * SampleLength)
         {
-            int sample = _compressor.Wrap(plaintext[..SampleLength], buffer);
+            byte[] sampleBuffer = BlobBuffers.Pool.Rent(Compressor.GetCompressBound(SampleLength));
+            int sample = _compressor.Wrap(plaintext[..SampleLength], sampleBuffer);
+            BlobBuffers.Pool.Return(sampleBuffer);
             if (sample > SampleLength - SampleLength / 16)
             {
-                BlobBuffers.Pool.Return(buffer);
                 return null;
             }
         }
+
+        byte[] buffer = BlobBuffers.Pool.Rent(Compressor.GetCompressBound(plaintext.Length));
 
         length = (plaintext.Length <= SmallBlobLength ? _smallCompressor : _compressor).Wrap(plaintext, buffer);
         if (length > plaintext.Length - plaintext.Length / 16)

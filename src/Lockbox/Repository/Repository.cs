@@ -143,11 +143,19 @@ public sealed class Repository : IDisposable
             buffer.Write(part);
         }
 
+        // Line by line from the UTF-8 bytes: no string of the whole manifest.
         var entries = new List<FileEntry>();
-        foreach (string line in Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        ReadOnlySpan<byte> rest = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        while (!rest.IsEmpty)
         {
-            entries.Add(JsonSerializer.Deserialize(line, RepositoryJson.Default.FileEntry)
-                ?? throw new LockboxException("A snapshot manifest has an empty entry."));
+            int end = rest.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            if (!line.IsEmpty)
+            {
+                entries.Add(JsonSerializer.Deserialize(line, RepositoryJson.Default.FileEntry)
+                    ?? throw new LockboxException("A snapshot manifest has an empty entry."));
+            }
         }
 
         return entries;

@@ -25,7 +25,8 @@ internal sealed class FileHandleCache : IDisposable
         {
             if (direct)
             {
-                DirectIo.Write(entry.Handle, data, offset);
+                // A handle of its own for direct I/O: the flag is per open file, shared by all writers of a handle.
+                DirectIo.Write(entry.Handle, entry.Direct(path), data, offset);
             }
             else
             {
@@ -82,7 +83,7 @@ internal sealed class FileHandleCache : IDisposable
             entry.Users--;
             if (entry.Closed && entry.Users == 0)
             {
-                entry.Handle.Dispose();
+                entry.Dispose();
             }
         }
     }
@@ -102,7 +103,7 @@ internal sealed class FileHandleCache : IDisposable
             entry.Closed = true;
             if (entry.Users == 0)
             {
-                entry.Handle.Dispose();
+                entry.Dispose();
             }
         }
 
@@ -111,7 +112,32 @@ internal sealed class FileHandleCache : IDisposable
 
     private sealed class Entry(SafeFileHandle handle)
     {
+        private readonly Lock _lock = new();
+        private SafeFileHandle? _direct;
+        private bool _directTried;
+
         public SafeFileHandle Handle { get; } = handle;
+
+        /// <summary>The direct I/O handle, opened on first use; null where direct I/O is refused.</summary>
+        public SafeFileHandle? Direct(string path)
+        {
+            lock (_lock)
+            {
+                if (!_directTried)
+                {
+                    _directTried = true;
+                    _direct = DirectIo.OpenDirect(path);
+                }
+
+                return _direct;
+            }
+        }
+
+        public void Dispose()
+        {
+            Handle.Dispose();
+            _direct?.Dispose();
+        }
 
         public int Users { get; set; }
 

@@ -54,49 +54,98 @@ internal static partial class DirectIo
 
     /// <summary>
     /// Writes <paramref name="data"/> at <paramref name="offset"/>: the aligned bulk directly when
-    /// possible, the unaligned head or tail through the page cache.
+    /// possible, the unaligned head or tail through the page cache. The handle must not be shared
+    /// with concurrent writers: direct I/O is switched on and off on it.
     /// </summary>
     public static void Write(SafeFileHandle handle, ReadOnlySpan<byte> data, long offset)
     {
-        int head = (int)Math.Min(data.Length, (Alignment - (offset % Alignment)) % Alignment);
-        int bulk = (data.Length - head) / Alignment * Alignment;
-        if (bulk > 0 && IsAligned(data[head..], offset + head) && TrySet(handle, direct: true))
+        if (TrySet(handle, direct: true))
         {
             try
             {
-                RandomAccess.Write(handle, data.Slice(head, bulk), offset + head);
-            }
-            catch (IOException)
-            {
-                // Refused after all (an unusual device or file system): buffered, below.
-                bulk = 0;
+                Write(handle, handle, data, offset);
+                return;
             }
             finally
             {
                 TrySet(handle, direct: false);
             }
         }
-        else
+
+        RandomAccess.Write(handle, data, offset);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="data"/> at <paramref name="offset"/>: the aligned bulk through
+    /// <paramref name="direct"/> (a handle with direct I/O on, or null), the rest through
+    /// <paramref name="buffered"/>. When both are one handle, the caller has switched direct I/O on
+    /// and it is switched off again before the head and tail are written.
+    /// </summary>
+    public static void Write(SafeFileHandle buffered, SafeFileHandle? direct, ReadOnlySpan<byte> data, long offset)
+    {
+        int head = (int)Math.Min(data.Length, (Alignment - (offset % Alignment)) % Alignment);
+        int bulk = (data.Length - head) / Alignment * Alignment;
+        bool sameHandle = ReferenceEquals(buffered, direct);
+        if (direct is null || bulk == 0 || !IsAligned(data[head..], offset + head))
         {
-            bulk = 0;
+            if (sameHandle)
+            {
+                TrySet(buffered, direct: false);
+            }
+
+            RandomAccess.Write(buffered, data, offset);
+            return;
         }
 
-        if (bulk == 0)
+        try
         {
-            RandomAccess.Write(handle, data, offset);
+            RandomAccess.Write(direct, data.Slice(head, bulk), offset + head);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            // Refused after all (an unusual device or file system): the same bytes through the page cache.
+            if (sameHandle)
+            {
+                TrySet(buffered, direct: false);
+            }
+
+            RandomAccess.Write(buffered, data, offset);
             return;
+        }
+
+        if (sameHandle)
+        {
+            TrySet(buffered, direct: false);
         }
 
         if (head > 0)
         {
-            RandomAccess.Write(handle, data[..head], offset);
+            RandomAccess.Write(buffered, data[..head], offset);
         }
 
         int tail = head + bulk;
         if (tail < data.Length)
         {
-            RandomAccess.Write(handle, data[tail..], offset + tail);
+            RandomAccess.Write(buffered, data[tail..], offset + tail);
         }
+    }
+
+    /// <summary>Opens a second handle on <paramref name="path"/> with direct I/O on; null if the file system refuses it.</summary>
+    public static SafeFileHandle? OpenDirect(string path)
+    {
+        if (!IsSupported)
+        {
+            return null;
+        }
+
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        if (TrySet(handle, direct: true))
+        {
+            return handle;
+        }
+
+        handle.Dispose();
+        return null;
     }
 
     /// <summary>Fills <paramref name="destination"/> from <paramref name="offset"/>, the aligned bulk directly when possible; returns bytes read.</summary>
@@ -124,7 +173,7 @@ internal static partial class DirectIo
                     }
                 }
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
             {
                 read = 0;
             }
