@@ -9,7 +9,8 @@ namespace Lockbox.Repository;
 /// A lock object under locks/ (docs/FORMAT.md, "Locks"). Backups take shared locks; prune takes an
 /// exclusive one and refuses to run beside any other lock, so it never deletes a pack a running
 /// backup is about to reference. A holder refreshes its lock; one not refreshed for
-/// <see cref="StaleAfter"/> belongs to a process that died and is ignored.
+/// <see cref="StaleAfter"/> belongs to a process that died and is ignored, and one taken on this
+/// machine by a process that no longer runs is removed at once.
 /// </summary>
 internal sealed class RepositoryLock : IAsyncDisposable
 {
@@ -46,6 +47,13 @@ internal sealed class RepositoryLock : IAsyncDisposable
                 }
 
                 var held = await TryReadAsync(repository, other.Name, cancellationToken).ConfigureAwait(false);
+                if (held is not null && HeldByDeadProcessHere(held))
+                {
+                    // Its holder was killed on this machine: nothing will ever release it.
+                    await repository.Storage.DeleteAsync(other.Name, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (held is not null && now - held.Time < StaleAfter && (exclusive || held.Exclusive))
                 {
                     throw new LockboxException(
@@ -109,6 +117,32 @@ internal sealed class RepositoryLock : IAsyncDisposable
         catch (ObjectNotFoundException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// A lock taken on this machine by a process that no longer runs. A process now running under the
+    /// same id but started after the lock was taken is another process that reused the id.
+    /// </summary>
+    private static bool HeldByDeadProcessHere(LockRecord held)
+    {
+        if (!string.Equals(held.Hostname, Environment.MachineName, StringComparison.Ordinal) || held.ProcessId == Environment.ProcessId)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(held.ProcessId);
+            return process.HasExited || process.StartTime.ToUniversalTime() > held.Time.UtcDateTime.AddSeconds(1);
+        }
+        catch (ArgumentException)
+        {
+            return true; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // it exited while we looked
         }
     }
 
