@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
@@ -48,6 +49,11 @@ public readonly struct BlobId : IEquatable<BlobId>, IComparable<BlobId>
         WriteTo(bytes);
         return bytes;
     }
+
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>Whether <paramref name="text"/> is 64 hex digits, so <see cref="Parse"/> accepts it.</summary>
+    internal static bool IsHex(ReadOnlySpan<char> text) => text.Length == 2 * Length && !text.ContainsAnyExcept(HexDigits);
 
     /// <summary>Parses 64 hex digits.</summary>
     public static BlobId Parse(string hex)

@@ -16,12 +16,14 @@ internal readonly record struct ContentElement(BlobId Page, BlobId? Delta, BlobI
 
     public static ContentElement Parse(string text)
     {
-        if (text.Length == 64)
+        ArgumentNullException.ThrowIfNull(text);
+        if (BlobId.IsHex(text))
         {
             return Whole(BlobId.Parse(text));
         }
 
-        if (text.Length == 3 * 64 + 2 && text[64] == '=' && text[129] == '+')
+        if (text.Length == 3 * 64 + 2 && text[64] == '=' && text[129] == '+' 
+            && BlobId.IsHex(text.AsSpan(0, 64)) && BlobId.IsHex(text.AsSpan(65, 64)) && BlobId.IsHex(text.AsSpan(130)))
         {
             return new ContentElement(BlobId.Parse(text[..64]), BlobId.Parse(text[65..129]), BlobId.Parse(text[130..]));
         }

@@ -12,6 +12,12 @@ internal readonly record struct PackEntry(BlobId Id, BlobType Type, BlobEncoding
     /// <summary>Encoded size.</summary>
     public const int EncodedLength = 46;
 
+    /// <summary>The longest blob: the format caps the chunker's maximum at 64 MiB (docs/FORMAT.md §4), and pages and tree blobs are shorter.</summary>
+    public const uint MaxRawLength = 64 * 1024 * 1024;
+
+    /// <summary>The longest stored blob: zstd's worst case over <see cref="MaxRawLength"/> bytes, plus nonce and tag, with room to spare.</summary>
+    public const uint MaxStoredLength = MaxRawLength + (1024 * 1024);
+
     internal void WriteTo(Span<byte> destination)
     {
         destination[0] = (byte)Type;
@@ -22,12 +28,14 @@ internal readonly record struct PackEntry(BlobId Id, BlobType Type, BlobEncoding
         Id.WriteTo(destination[14..]);
     }
 
-    /// <summary>Reads an entry; null if a field is out of range.</summary>
+    /// <summary>Reads an entry; null if a field is out of range, so no reader ever sizes a buffer from a length no blob can have.</summary>
     internal static PackEntry? Read(ReadOnlySpan<byte> source)
     {
         var type = (BlobType)source[0];
         var encoding = (BlobEncoding)source[1];
-        if (type > BlobType.Delta || encoding > BlobEncoding.Zstd)
+        uint storedLength = BinaryPrimitives.ReadUInt32LittleEndian(source[6..]);
+        uint rawLength = BinaryPrimitives.ReadUInt32LittleEndian(source[10..]);
+        if (type > BlobType.Delta || encoding > BlobEncoding.Zstd || rawLength > MaxRawLength || storedLength > MaxStoredLength)
         {
             return null;
         }
@@ -37,8 +45,8 @@ internal readonly record struct PackEntry(BlobId Id, BlobType Type, BlobEncoding
             type,
             encoding,
             BinaryPrimitives.ReadUInt32LittleEndian(source[2..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(source[6..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(source[10..]));
+            storedLength,
+            rawLength);
     }
 
     /// <summary>Associated data binding a sealed blob to its id, type and encoding.</summary>

@@ -56,6 +56,11 @@ internal static class PackHeader
     /// <summary>Opens a sealed header whose blob area is <paramref name="blobAreaLength"/> bytes.</summary>
     public static IReadOnlyList<PackEntry> Open(ReadOnlySpan<byte> sealedHeader, ObjectName pack, long blobAreaLength, Aead metadata)
     {
+        if (sealedHeader.Length < Aead.Overhead + 5)
+        {
+            throw new CorruptObjectException(pack, "its header is too short.");
+        }
+
         byte[] plaintext = new byte[sealedHeader.Length - Aead.Overhead];
         if (!metadata.TryOpen(sealedHeader, AssociatedData(pack.Name), plaintext))
         {

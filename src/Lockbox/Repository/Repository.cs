@@ -143,22 +143,7 @@ public sealed class Repository : IDisposable
             buffer.Write(part);
         }
 
-        // Line by line from the UTF-8 bytes: no string of the whole manifest.
-        var entries = new List<FileEntry>();
-        ReadOnlySpan<byte> rest = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        while (!rest.IsEmpty)
-        {
-            int end = rest.IndexOf((byte)'\n');
-            var line = end < 0 ? rest : rest[..end];
-            rest = end < 0 ? [] : rest[(end + 1)..];
-            if (!line.IsEmpty)
-            {
-                entries.Add(JsonSerializer.Deserialize(line, RepositoryJson.Default.FileEntry)
-                    ?? throw new LockboxException("A snapshot manifest has an empty entry."));
-            }
-        }
-
-        return entries;
+        return Manifest.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     /// <summary>Reads one blob and verifies it.</summary>

@@ -138,12 +138,19 @@ internal sealed class RepositoryConfig
             throw new ConfigDamagedException("its chunker or pack parameters are out of range.");
         }
 
+        // The checksum is a plain SHA-256 that anyone can recompute, so every field is checked before use.
+        long created = BinaryPrimitives.ReadInt64LittleEndian(p[58..]);
+        if (created < DateTimeOffset.MinValue.ToUnixTimeSeconds() || created > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            throw new ConfigDamagedException("its creation time is out of range.");
+        }
+
         return new RepositoryConfig
         {
             RepositoryId = p.Slice(10, 32).ToArray(),
             Chunker = chunker,
             PackTargetSize = packTarget,
-            Created = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64LittleEndian(p[58..])),
+            Created = DateTimeOffset.FromUnixTimeSeconds(created),
             WrappedMasterKey = p.Slice(66, WrappedKeyLength).ToArray(),
         };
     }

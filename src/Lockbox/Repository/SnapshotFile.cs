@@ -28,11 +28,12 @@ internal static class SnapshotFile
             throw new CorruptObjectException(name, "it failed authentication.");
         }
 
+        Snapshot snapshot;
         try
         {
             using var decompressor = new Decompressor();
             byte[] json = decompressor.Unwrap(compressed).ToArray();
-            return JsonSerializer.Deserialize(json, RepositoryJson.Default.Snapshot)
+            snapshot = JsonSerializer.Deserialize(json, RepositoryJson.Default.Snapshot)
                 ?? throw new CorruptObjectException(name, "it is empty.");
         }
         catch (Exception e) when (e is JsonException or ZstdException)
@@ -40,6 +41,30 @@ internal static class SnapshotFile
             // Authenticated but unreadable: written by a broken or newer writer.
             throw new CorruptObjectException(name, "it is not a valid snapshot.", inner: e);
         }
+
+        return Validate(snapshot, name);
+    }
+
+    /// <summary>JSON allows null and any string where the format has a value; a snapshot is used only once every field is one.</summary>
+    private static Snapshot Validate(Snapshot snapshot, ObjectName name)
+    {
+        if (snapshot.Version != 1)
+        {
+            throw new CorruptObjectException(name, $"it has unknown version {snapshot.Version}.");
+        }
+
+        if (snapshot.Hostname is null || snapshot.Source is null || snapshot.Tags is null || snapshot.Tags.Contains(null!)
+            || snapshot.Summary is null || snapshot.Summary.Skipped is null || snapshot.Summary.Skipped.Contains(null!))
+        {
+            throw new CorruptObjectException(name, "it lacks a required field.");
+        }
+
+        if (snapshot.Manifest is null || snapshot.Manifest.Any(id => id is null || !BlobId.IsHex(id)))
+        {
+            throw new CorruptObjectException(name, "its manifest is not a list of blob ids.");
+        }
+
+        return snapshot;
     }
 
     private static byte[] AssociatedData(string name) => [.. "lockbox/v1/snapshot"u8, .. Convert.FromHexString(name)];
