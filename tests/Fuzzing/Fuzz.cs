@@ -38,7 +38,7 @@ public static class Fuzz
         var mutation = Gen.Choose(0, 9).SelectMany(kind => Gen.Choose(0, int.MaxValue), (kind, position) => (kind, position))
             .SelectMany(kp => Gen.Choose(0, 1 << 20), (kp, value) => new Mutation(kp.kind, kp.position, value));
         var mutated = Gen.Choose(0, Math.Max(0, seedCount - 1))
-            .SelectMany(seed => Gen.Choose(1, 8).SelectMany(n => Gen.ArrayOf(mutation, n)), (seed, m) => new Input(seed, m, null));
+            .SelectMany(seed => Gen.Frequency((1, Gen.Constant(0)), (3, Gen.Constant(1)), (3, Gen.Choose(2, 8))).SelectMany(n => Gen.ArrayOf(mutation, n)), (seed, m) => new Input(seed, m, null));
         var random = Gen.Choose(0, maxLength)
             .SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), n), (_, bytes) => new Input(-1, [], bytes));
         return seedCount == 0 ? random : Gen.Frequency((1, random), (6, mutated));
@@ -247,9 +247,13 @@ internal sealed class InputClock
 /// <summary>How many inputs a run fed one parser, and how many it accepted or refused.</summary>
 public sealed record FuzzReport(string Parser, long Inputs, long Accepted, long Rejected, TimeSpan Elapsed)
 {
+    /// <summary>What the target saw, when counting parsed and refused says too little (HTTP statuses).</summary>
+    public string? Detail { get; init; }
+
     /// <inheritdoc />
-    public override string ToString() =>
-        $"{Parser}: {Inputs:N0} inputs ({Accepted:N0} parsed or returned, {Rejected:N0} refused with a documented error) in {Elapsed.TotalSeconds:F1} s";
+    public override string ToString() => Detail is null
+        ? $"{Parser}: {Inputs:N0} inputs ({Accepted:N0} parsed or returned, {Rejected:N0} refused with a documented error) in {Elapsed.TotalSeconds:F1} s"
+        : $"{Parser}: {Inputs:N0} inputs ({Detail}) in {Elapsed.TotalSeconds:F1} s";
 }
 
 /// <summary>A parser broke its contract on some input.</summary>
