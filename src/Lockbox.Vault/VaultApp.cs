@@ -6,6 +6,7 @@ using Lockbox.Vault.Secrets;
 using Lockbox.Vault.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Metrics;
@@ -35,13 +36,19 @@ public static class VaultApp
         services.AddOptions<VaultOptions>().Bind(builder.Configuration.GetSection("Vault"))
             .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
 
+        // Slow clients: headers must arrive within the timeout, and a body at a minimum rate after a grace
+        // period, or Kestrel closes the connection. Vault:Limits:* lets tests shorten them.
+        var limits = builder.Configuration.GetSection("Vault:Limits");
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 16 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
             kestrel.Limits.MaxRequestLineSize = 4 * 1024;
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.GetValue("RequestHeadersTimeoutSeconds", 10.0));
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(
+                bytesPerSecond: limits.GetValue("MinRequestBodyBytesPerSecond", 240.0),
+                gracePeriod: TimeSpan.FromSeconds(limits.GetValue("MinRequestBodyGraceSeconds", 5.0)));
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
         });
 
