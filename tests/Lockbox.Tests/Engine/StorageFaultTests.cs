@@ -11,7 +11,7 @@ namespace Lockbox.Tests.Engine;
 /// retried and lose nothing; lasting faults end in a clear failure, and no snapshot ever references a
 /// blob that is not stored.
 /// </summary>
-public sealed class StorageFaultTests : IDisposable
+public sealed class StorageFaultTests(Xunit.Abstractions.ITestOutputHelper log) : IDisposable
 {
     // Short backoff and attempt timeout, so a hung call is abandoned quickly; the logic is the production one.
     private static readonly StorageRetryOptions Fast = new()
@@ -34,6 +34,9 @@ public sealed class StorageFaultTests : IDisposable
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
     public async Task Backup_and_restore_through_errors_hangs_partial_writes_and_slow_reads_lose_nothing(int seed)
     {
         await _fixture.InitAsync();
@@ -41,22 +44,29 @@ public sealed class StorageFaultTests : IDisposable
             _fixture.Storage, seed, rate: 0.3, StorageFault.Error | StorageFault.Hang | StorageFault.PartialWrite | StorageFault.SlowRead);
         var storage = new RetryingStorage(faulty, Fast);
 
-        WriteDay(0);
-        var first = await _fixture.BackupAsync(storage);
-        string dayZero = _fixture.NewFolder("day0");
-        IncrementalTests.CopyFolder(_fixture.Source, dayZero);
-        WriteDay(1);
-        var second = await _fixture.BackupAsync(storage);
-
-        Assert.True(faulty.Injected > 0, "no fault was injected");
-        using (var repository = await Repository.Repository.OpenAsync(storage, _fixture.Key))
+        var days = new List<(string Snapshot, string Copy)>();
+        for (int day = 0; day < 4; day++)
         {
-            await repository.RestoreAsync(new RestoreRequest(first.SnapshotId, _fixture.NewFolder("restored0")));
-            await repository.RestoreAsync(new RestoreRequest(second.SnapshotId, _fixture.NewFolder("restored1")));
+            WriteDay(day);
+            var backup = await _fixture.BackupAsync(storage);
+            string copy = _fixture.NewFolder($"day{day}");
+            IncrementalTests.CopyFolder(_fixture.Source, copy);
+            days.Add((backup.SnapshotId, copy));
         }
 
-        FolderAssert.Identical(dayZero, _fixture.NewFolder("restored0"));
-        FolderAssert.Identical(_fixture.Source, _fixture.NewFolder("restored1"));
+        int duringBackups = faulty.Injected;
+        using (var repository = await Repository.Repository.OpenAsync(storage, _fixture.Key))
+        {
+            foreach (var (snapshot, copy) in days)
+            {
+                string target = copy + "-restored";
+                await repository.RestoreAsync(new RestoreRequest(snapshot, target));
+                FolderAssert.Identical(copy, target);
+            }
+        }
+
+        Assert.True(duringBackups > 0 && faulty.Injected > duringBackups, "faults were not injected into both backups and restores");
+        log.WriteLine($"seed {seed}: {duringBackups} faults injected into 4 backups, {faulty.Injected - duringBackups} into 4 restores");
         var check = await _fixture.CheckAsync(readData: true);
         Assert.True(check.IsHealthy, string.Join("; ", check.Errors));
     }
