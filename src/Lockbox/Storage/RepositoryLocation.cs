@@ -17,7 +17,7 @@ public static class RepositoryLocation
         ArgumentException.ThrowIfNullOrWhiteSpace(repository);
         if (repository.StartsWith(S3Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            return new RetryingStorage(new S3Storage(ParseS3(repository, s3 ?? new S3Connection())));
+            return RetryingStorage.Over(new S3Storage(ParseS3(repository, s3 ?? new S3Connection())));
         }
 
         int scheme = repository.IndexOf("://", StringComparison.Ordinal);
@@ -31,7 +31,7 @@ public static class RepositoryLocation
             throw new ArgumentException("S3 options were given, but the repository is a folder; use s3://bucket/prefix.", nameof(s3));
         }
 
-        return new RetryingStorage(new LocalStorage(repository));
+        return RetryingStorage.Over(new LocalStorage(repository));
     }
 
     /// <summary>Splits <c>s3://bucket/prefix</c> into S3 options for <paramref name="connection"/>.</summary>

@@ -14,10 +14,17 @@ namespace Lockbox.Storage;
 /// Every retried operation is safe to repeat: writes are whole-object and idempotent, and reads
 /// refill the caller's buffer from the start.
 /// </summary>
-public sealed class RetryingStorage : IStorage, IDisposable
+public class RetryingStorage : IStorage, IDisposable
 {
     private readonly IStorage _inner;
     private readonly ResiliencePipeline _pipeline;
+
+    /// <summary>
+    /// Wraps <paramref name="inner"/>, keeping what it can do: storage that takes objects in pieces
+    /// (a local folder) still does, so packs need not be held in memory whole.
+    /// </summary>
+    public static RetryingStorage Over(IStorage inner, StorageRetryOptions? options = null) =>
+        inner is IStreamingStorage ? new RetryingStreamingStorage(inner, options) : new RetryingStorage(inner, options);
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     public RetryingStorage(IStorage inner, StorageRetryOptions? options = null)
@@ -128,10 +135,23 @@ public sealed class RetryingStorage : IStorage, IDisposable
             cancellationToken).AsTask();
 
     /// <summary>Disposes the inner storage if it holds resources (an S3 client).</summary>
-    public void Dispose() => (_inner as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        (_inner as IDisposable)?.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static bool IsTransientStatus(HttpStatusCode status) =>
         (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+}
+
+/// <summary>
+/// A retrying local folder: whole objects are retried, and packs streamed to disk as they fill go
+/// straight to the folder, where a failure fails that pack and the next backup writes it again.
+/// </summary>
+internal sealed class RetryingStreamingStorage(IStorage inner, StorageRetryOptions? options) : RetryingStorage(inner, options), IStreamingStorage
+{
+    public ObjectWriter CreateWriter(ObjectName name, long expectedLength) => ((IStreamingStorage)Inner).CreateWriter(name, expectedLength);
 }
 
 /// <summary>How <see cref="RetryingStorage"/> retries.</summary>
