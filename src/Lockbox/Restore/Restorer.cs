@@ -16,14 +16,24 @@ internal readonly record struct RestoreTarget(string Path, long Offset, ContentE
 /// a stale -wal or -shm file beside a restored one. Blobs are fetched pack by pack, so each pack is
 /// read once however many files share it, in segments of a few MiB; workers read, decrypt and write
 /// in parallel. Consecutive blobs of a file are decrypted into one aligned buffer and written with
-/// one large direct write (<see cref="DirectIo"/>); a database with delta pages goes through the
-/// page cache instead, since the second pass reads its base pages back.
+/// one large direct write (<see cref="DirectIo"/>); a file of small blobs (a database's pages) goes
+/// through the page cache instead, since its runs break often and a direct write of one page would
+/// wait for the disk each time. The deltas of a database's changed pages are
+/// fetched and verified first and kept in memory (they are small); each is then applied to its base
+/// page in the run buffer as the base is decrypted, so the database is written once, directly, in
+/// the same pass as everything else.
 /// </summary>
 internal sealed class Restorer
 {
     private const int SegmentSize = 4 * 1024 * 1024;
     private const int MaxGap = 1024 * 1024;
     private const int RunBufferSize = 4 * 1024 * 1024 + 64 * 1024;
+
+    // Files whose blobs average less than this are written through the page cache.
+    private const int SmallBlobFile = 64 * 1024;
+
+    // A segment with more blobs than this is mostly CPU work.
+    private const int ManyBlobs = 64;
 
     private readonly Repository.Repository _repository;
     private readonly RestoreRequest _request;
@@ -56,30 +66,23 @@ internal sealed class Restorer
         Directory.CreateDirectory(staging);
         try
         {
-            foreach (var entry in entries)
-            {
-                string path = Path.Combine(staging, entry.Path);
-                if (entry.Type == FileEntry.DirectoryType)
-                {
-                    Directory.CreateDirectory(path);
-                }
-                else
-                {
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    using var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, entry.Size);
-                    RandomAccess.SetLength(file, entry.Size);
-                }
-            }
-
             long bytesTotal = entries.Sum(e => e.Size);
             int workers = Math.Max(2, Environment.ProcessorCount);
-            using (var files = new FileHandleCache())
+            var context = new PassContext(staging, new FileHandleCache(), new ConcurrentDictionary<BlobId, (byte[] Delta, ObjectName Pack)>(), buffered, bytesTotal);
+            using (context.Files)
             {
-                var context = new PassContext(staging, files, buffered, bytesTotal);
-                await RunPassAsync(Segments(plan), workers, context, delta: false, cancellationToken).ConfigureAwait(false);
+                // The files are created while the deltas are fetched: neither needs the other.
+                var create = Task.Run(() => CreateFiles(entries, staging), CancellationToken.None);
+                try
+                {
+                    await RunPassAsync(Segments(deltas), workers, context, delta: true, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await create.ConfigureAwait(false);
+                }
 
-                // Second pass: each delta page decompresses against its base, which the first pass wrote in its place.
-                await RunPassAsync(Segments(deltas), workers, context, delta: true, cancellationToken).ConfigureAwait(false);
+                await RunPassAsync(Segments(plan), workers, context, delta: false, cancellationToken).ConfigureAwait(false);
             }
 
             FinishMetadata(entries, staging);
@@ -91,6 +94,25 @@ internal sealed class Restorer
             Directory.Delete(staging, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>Folders first, then the files at their full size, several at a time: each costs a few system calls.</summary>
+    private static void CreateFiles(List<FileEntry> entries, string staging)
+    {
+        foreach (var entry in entries)
+        {
+            string path = Path.Combine(staging, entry.Path);
+            Directory.CreateDirectory(entry.Type == FileEntry.DirectoryType ? path : Path.GetDirectoryName(path)!);
+        }
+
+        Parallel.ForEach(
+            entries.Where(e => e.Type == FileEntry.FileType),
+            new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            entry =>
+            {
+                using var file = File.OpenHandle(Path.Combine(staging, entry.Path), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, entry.Size);
+                RandomAccess.SetLength(file, entry.Size);
+            });
     }
 
     private List<FileEntry> Select(List<FileEntry> manifest)
@@ -113,8 +135,8 @@ internal sealed class Restorer
     }
 
     /// <summary>
-    /// Every blob's pack and the places in the restored files it goes, for the whole blobs and bases
-    /// (first pass) and the deltas (second pass); all checked before anything is written.
+    /// Every blob's pack and the places in the restored files it goes, for the whole blobs and bases,
+    /// and the deltas (fetched first); all checked before anything is written.
     /// </summary>
     private (PackPlan Whole, PackPlan Deltas, HashSet<string> Buffered) Plan(List<FileEntry> entries)
     {
@@ -131,11 +153,15 @@ internal sealed class Restorer
                 Add(whole, first, entry.Path, offset, element);
                 if (element.IsDelta)
                 {
-                    buffered.Add(entry.Path);
                     Add(deltas, Locate(element.Delta!.Value, entry.Path), entry.Path, offset, element);
                 }
 
                 offset += first.Entry.RawLength;
+            }
+
+            if (entry.Content is { Count: > 0 } content && entry.Size / content.Count < SmallBlobFile)
+            {
+                buffered.Add(entry.Path);
             }
 
             if (offset != entry.Size)
@@ -170,7 +196,9 @@ internal sealed class Restorer
     /// <summary>A run of blobs of one pack, read with one request.</summary>
     private sealed record Segment(string Pack, long Start, long End, List<(PackEntry Entry, List<RestoreTarget> Targets)> Blobs);
 
-    private sealed record PassContext(string Staging, FileHandleCache Files, HashSet<string> Buffered, long BytesTotal);
+    /// <summary>What the workers share; <paramref name="Deltas"/> holds the verified deltas, by id, until their base is restored.</summary>
+    private sealed record PassContext(
+        string Staging, FileHandleCache Files, ConcurrentDictionary<BlobId, (byte[] Delta, ObjectName Pack)> Deltas, HashSet<string> Buffered, long BytesTotal);
 
     /// <summary>Cuts each pack's wanted blobs, in offset order, into segments of at most <see cref="SegmentSize"/>.</summary>
     private static List<Segment> Segments(PackPlan plan)
@@ -193,7 +221,28 @@ internal sealed class Restorer
             }
         }
 
-        return segments;
+        return Interleave(segments);
+    }
+
+    /// <summary>
+    /// Segments of many small blobs (database pages: decompressed, hashed, some rebuilt from deltas)
+    /// spread evenly among the segments of large ones (media: mostly disk), so that the workers keep
+    /// both the disk and the CPU busy instead of reading media first and then the database.
+    /// </summary>
+    private static List<Segment> Interleave(List<Segment> segments)
+    {
+        var small = segments.Where(s => s.Blobs.Count > ManyBlobs).ToList();
+        var large = segments.Where(s => s.Blobs.Count <= ManyBlobs).ToList();
+        var order = new List<Segment>(segments.Count);
+        int i = 0, j = 0;
+        while (i < small.Count || j < large.Count)
+        {
+            // Take from the list that is further behind in proportion to its length.
+            bool takeSmall = j >= large.Count || (i < small.Count && (long)i * large.Count <= (long)j * small.Count);
+            order.Add(takeSmall ? small[i++] : large[j++]);
+        }
+
+        return order;
     }
 
     private async Task RunPassAsync(List<Segment> segments, int workers, PassContext context, bool delta, CancellationToken cancellationToken)
@@ -214,8 +263,8 @@ internal sealed class Restorer
     private async Task WorkerAsync(ConcurrentQueue<Segment> queue, PassContext context, bool delta, CancellationTokenSource failed)
     {
         using var codec = new BlobCodec(_repository.Keys);
-        using var rebuilder = delta ? new DeltaPageRebuilder(context.Staging, context.Files, _repository.Keys, id => Locate(id, "a delta's base").Entry.RawLength) : null;
-        using var run = new RunWriter(context, RunBufferSize);
+        using var rebuilder = new DeltaPageRebuilder(_repository.Keys);
+        using var run = delta ? null : new RunWriter(context, rebuilder, RunBufferSize);
         PackBuffer? read = null;
         try
         {
@@ -241,18 +290,18 @@ internal sealed class Restorer
                 foreach (var (entry, targets) in segment.Blobs)
                 {
                     var stored = read.Span.Slice((int)(entry.Offset - start), (int)entry.StoredLength);
-                    if (rebuilder is null)
+                    if (run is not null)
                     {
                         run.Add(codec, stored, entry, targets, name);
                         Report(context, entry.RawLength * targets.Count);
                     }
                     else
                     {
-                        RebuildDeltas(codec, rebuilder, context, stored, entry, targets, name);
+                        context.Deltas[entry.Id] = (codec.Open(stored, entry, name), name);
                     }
                 }
 
-                run.Flush();
+                run?.Flush();
             }
         }
         catch
@@ -285,25 +334,6 @@ internal sealed class Restorer
         }
     }
 
-    private static void RebuildDeltas(
-        BlobCodec codec, DeltaPageRebuilder rebuilder, PassContext context, ReadOnlySpan<byte> stored, PackEntry entry, List<RestoreTarget> targets, ObjectName name)
-    {
-        byte[] plaintext = BlobBuffers.Pool.Rent((int)entry.RawLength);
-        try
-        {
-            var blob = plaintext.AsSpan(0, (int)entry.RawLength);
-            codec.OpenInto(stored, entry, name, blob);
-            foreach (var target in targets)
-            {
-                context.Files.Write(Path.Combine(context.Staging, target.Path), rebuilder.Rebuild(blob, target, name), target.Offset);
-            }
-        }
-        finally
-        {
-            BlobBuffers.Pool.Return(plaintext);
-        }
-    }
-
     private void Report(PassContext context, long bytes) =>
         _request.Progress?.Report(new RestoreProgress(Interlocked.Add(ref _bytesDone, bytes), context.BytesTotal));
 
@@ -311,7 +341,7 @@ internal sealed class Restorer
     /// Decrypts consecutive blobs of one file into one aligned buffer, placed so that buffer and
     /// file offsets agree modulo the direct I/O alignment, and writes the run with one call.
     /// </summary>
-    private sealed class RunWriter(PassContext context, int size) : IDisposable
+    private sealed class RunWriter(PassContext context, DeltaPageRebuilder rebuilder, int size) : IDisposable
     {
         private readonly PackBuffer _buffer = new(size);
         private string? _path;
@@ -342,10 +372,31 @@ internal sealed class Restorer
             var blob = _buffer.Span.Slice(_end, raw);
             codec.OpenInto(stored, entry, name, blob);
             _end += raw;
+
+            // The other places first: the first one's page may be rebuilt over the base in the buffer.
             for (int i = 1; i < targets.Count; i++)
             {
-                Write(targets[i].Path, blob, targets[i].Offset);
+                Write(targets[i].Path, Content(blob, targets[i], name), targets[i].Offset);
             }
+
+            if (first.Element.IsDelta)
+            {
+                Content(blob, first, name).CopyTo(blob);
+            }
+        }
+
+        /// <summary>What goes at <paramref name="target"/>: the blob itself, or the page its delta rebuilds from it.</summary>
+        private ReadOnlySpan<byte> Content(ReadOnlySpan<byte> blob, RestoreTarget target, ObjectName name)
+        {
+            if (!target.Element.IsDelta)
+            {
+                return blob;
+            }
+
+            var (delta, pack) = context.Deltas.TryGetValue(target.Element.Delta!.Value, out var found)
+                ? found
+                : throw new CorruptObjectException(name, $"the delta for page {target.Element.Page.ToShortString()} of {target.Path} was not fetched.", target.Element.Delta);
+            return rebuilder.Rebuild(blob, delta, target.Element, target.Path, pack);
         }
 
         public void Flush()
@@ -365,7 +416,7 @@ internal sealed class Restorer
             byte[] plaintext = codec.Open(stored, entry, name);
             foreach (var target in targets)
             {
-                Write(target.Path, plaintext, target.Offset);
+                Write(target.Path, Content(plaintext, target, name), target.Offset);
             }
         }
 
