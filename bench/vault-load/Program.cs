@@ -6,7 +6,7 @@
 // the vault does no KSF work, so its figures do not depend on this choice.
 //
 // usage: vault-load --store sqlite|postgres [--pg CONNSTRING] [--concurrency 8] [--logins 3000] [--warmup 4000] [--accounts 200]
-//                   [--vault-args "--Vault:Metrics:Enabled=false ..."] [--mode login|challenge|health]   (challenge: HTTP + JWT + one insert; health: HTTP only — to split framework from protocol cost)
+//                   [--vault-args "--Vault:Metrics:Enabled=false ..."] [--vault-cpu N] [--mode login|challenge|health]   (challenge: HTTP + JWT + one insert; health: HTTP only — to split framework from protocol cost)
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -23,7 +23,9 @@ string storeArgs = options.Store == "postgres"
     : $"--Vault:Storage:Provider=sqlite --Vault:Storage:SqlitePath={folder}/vault.db";
 int port = FreePort();
 string vaultDll = options.VaultDll ?? FindVaultDll();
-var vault = Process.Start(new ProcessStartInfo("dotnet",
+// --vault-cpu N runs the vault on that core alone (taskset), the load generator and PostgreSQL on the others.
+var vault = Process.Start(new ProcessStartInfo(options.VaultCpu is null ? "dotnet" : "taskset",
+    (options.VaultCpu is null ? "" : $"-c {options.VaultCpu} dotnet ") +
     $"{vaultDll} --urls=http://127.0.0.1:{port} {storeArgs} --Vault:Keys:FilePath={folder}/vault.key " +
     $"--Vault:Jwt:SigningKey={Convert.ToBase64String(signingKey)} --Vault:RateLimit:Enabled=false --Logging:LogLevel:Default=Warning {options.VaultArgs}")
 {
@@ -214,7 +216,7 @@ internal sealed record Run(TimeSpan Wall, double[] Sorted)
     public double P(double q) => Sorted[Math.Min(Sorted.Length - 1, (int)(q * Sorted.Length))];
 }
 
-internal sealed record Args(string Store, string? Postgres, int Concurrency, int Logins, int Warmup, int Accounts, string? VaultDll, string Mode, string VaultArgs)
+internal sealed record Args(string Store, string? Postgres, int Concurrency, int Logins, int Warmup, int Accounts, string? VaultDll, string Mode, string VaultArgs, string? VaultCpu)
 {
     public static Args Parse(string[] args)
     {
@@ -233,7 +235,8 @@ internal sealed record Args(string Store, string? Postgres, int Concurrency, int
             int.Parse(Get("--accounts", "200"), System.Globalization.CultureInfo.InvariantCulture),
             Get("--vault-dll", "") is { Length: > 0 } dll ? dll : null,
             Get("--mode", "login"),
-            Get("--vault-args", ""));
+            Get("--vault-args", ""),
+            Get("--vault-cpu", "") is { Length: > 0 } cpu ? cpu : null);
         if (parsed.Store == "postgres" && string.IsNullOrEmpty(parsed.Postgres))
         {
             throw new ArgumentException("--store postgres needs --pg CONNSTRING (or LOCKBOX_TEST_PG).");
