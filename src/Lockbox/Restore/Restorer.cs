@@ -72,7 +72,7 @@ internal sealed class Restorer
             using (context.Files)
             {
                 // The files are created while the deltas are fetched: neither needs the other.
-                var create = Task.Run(() => CreateFiles(entries, staging), CancellationToken.None);
+                var create = Task.Run(() => StagingFolder.CreateFiles(entries, staging), CancellationToken.None);
                 try
                 {
                     await RunPassAsync(Segments(deltas), workers, context, delta: true, cancellationToken).ConfigureAwait(false);
@@ -85,8 +85,8 @@ internal sealed class Restorer
                 await RunPassAsync(Segments(plan), workers, context, delta: false, cancellationToken).ConfigureAwait(false);
             }
 
-            FinishMetadata(entries, staging);
-            SwapIn(staging, target);
+            StagingFolder.FinishMetadata(entries, staging);
+            StagingFolder.SwapIn(staging, target);
             return new RestoreResult(snapshot.Id, entries.Count(e => e.Type == FileEntry.FileType), bytesTotal);
         }
         catch
@@ -94,25 +94,6 @@ internal sealed class Restorer
             Directory.Delete(staging, recursive: true);
             throw;
         }
-    }
-
-    /// <summary>Folders first, then the files at their full size, several at a time: each costs a few system calls.</summary>
-    private static void CreateFiles(List<FileEntry> entries, string staging)
-    {
-        foreach (var entry in entries)
-        {
-            string path = Path.Combine(staging, entry.Path);
-            Directory.CreateDirectory(entry.Type == FileEntry.DirectoryType ? path : Path.GetDirectoryName(path)!);
-        }
-
-        Parallel.ForEach(
-            entries.Where(e => e.Type == FileEntry.FileType),
-            new ParallelOptions { MaxDegreeOfParallelism = 4 },
-            entry =>
-            {
-                using var file = File.OpenHandle(Path.Combine(staging, entry.Path), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, entry.Size);
-                RandomAccess.SetLength(file, entry.Size);
-            });
     }
 
     private List<FileEntry> Select(List<FileEntry> manifest)
@@ -197,7 +178,7 @@ internal sealed class Restorer
     private sealed record Segment(string Pack, long Start, long End, List<(PackEntry Entry, List<RestoreTarget> Targets)> Blobs);
 
     /// <summary>What the workers share; <paramref name="Deltas"/> holds the verified deltas, by id, until their base is restored.</summary>
-    private sealed record PassContext(
+    internal sealed record PassContext(
         string Staging, FileHandleCache Files, ConcurrentDictionary<BlobId, (byte[] Delta, ObjectName Pack)> Deltas, HashSet<string> Buffered, long BytesTotal);
 
     /// <summary>Cuts each pack's wanted blobs, in offset order, into segments of at most <see cref="SegmentSize"/>.</summary>
@@ -336,141 +317,4 @@ internal sealed class Restorer
 
     private void Report(PassContext context, long bytes) =>
         _request.Progress?.Report(new RestoreProgress(Interlocked.Add(ref _bytesDone, bytes), context.BytesTotal));
-
-    /// <summary>
-    /// Decrypts consecutive blobs of one file into one aligned buffer, placed so that buffer and
-    /// file offsets agree modulo the direct I/O alignment, and writes the run with one call.
-    /// </summary>
-    private sealed class RunWriter(PassContext context, DeltaPageRebuilder rebuilder, int size) : IDisposable
-    {
-        private readonly PackBuffer _buffer = new(size);
-        private string? _path;
-        private long _fileStart;
-        private int _start;
-        private int _end;
-
-        public void Add(BlobCodec codec, ReadOnlySpan<byte> stored, PackEntry entry, List<RestoreTarget> targets, ObjectName name)
-        {
-            var first = targets[0];
-            int raw = (int)entry.RawLength;
-            bool continues = _path is not null && first.Path == _path && first.Offset == _fileStart + (_end - _start) && _end + raw <= _buffer.Length;
-            if (!continues)
-            {
-                Flush();
-                int at = (int)(first.Offset % DirectIo.Alignment);
-                if (at + raw > _buffer.Length)
-                {
-                    WriteAlone(codec, stored, entry, targets, name);
-                    return;
-                }
-
-                _path = first.Path;
-                _fileStart = first.Offset;
-                _start = _end = at;
-            }
-
-            var blob = _buffer.Span.Slice(_end, raw);
-            codec.OpenInto(stored, entry, name, blob);
-            _end += raw;
-
-            // The other places first: the first one's page may be rebuilt over the base in the buffer.
-            for (int i = 1; i < targets.Count; i++)
-            {
-                Write(targets[i].Path, Content(blob, targets[i], name), targets[i].Offset);
-            }
-
-            if (first.Element.IsDelta)
-            {
-                Content(blob, first, name).CopyTo(blob);
-            }
-        }
-
-        /// <summary>What goes at <paramref name="target"/>: the blob itself, or the page its delta rebuilds from it.</summary>
-        private ReadOnlySpan<byte> Content(ReadOnlySpan<byte> blob, RestoreTarget target, ObjectName name)
-        {
-            if (!target.Element.IsDelta)
-            {
-                return blob;
-            }
-
-            var (delta, pack) = context.Deltas.TryGetValue(target.Element.Delta!.Value, out var found)
-                ? found
-                : throw new CorruptObjectException(name, $"the delta for page {target.Element.Page.ToShortString()} of {target.Path} was not fetched.", target.Element.Delta);
-            return rebuilder.Rebuild(blob, delta, target.Element, target.Path, pack);
-        }
-
-        public void Flush()
-        {
-            if (_path is not null && _end > _start)
-            {
-                Write(_path, _buffer.Span[_start.._end], _fileStart);
-            }
-
-            _path = null;
-            _start = _end = 0;
-        }
-
-        /// <summary>A blob larger than the run buffer: rare, written on its own.</summary>
-        private void WriteAlone(BlobCodec codec, ReadOnlySpan<byte> stored, PackEntry entry, List<RestoreTarget> targets, ObjectName name)
-        {
-            byte[] plaintext = codec.Open(stored, entry, name);
-            foreach (var target in targets)
-            {
-                Write(target.Path, Content(plaintext, target, name), target.Offset);
-            }
-        }
-
-        private void Write(string path, ReadOnlySpan<byte> data, long offset) =>
-            context.Files.Write(Path.Combine(context.Staging, path), data, offset, direct: !context.Buffered.Contains(path));
-
-        public void Dispose() => ((IDisposable)_buffer).Dispose();
-    }
-
-    private static void FinishMetadata(List<FileEntry> entries, string staging)
-    {
-        // Files first, in parallel: each flush to disk mostly waits for the journal, and concurrent
-        // flushes share commits. Then folders, deepest first: writing into a folder changes its time.
-        Parallel.ForEach(
-            entries.Where(e => e.Type == FileEntry.FileType),
-            new ParallelOptions { MaxDegreeOfParallelism = 16 },
-            entry =>
-            {
-                string path = Path.Combine(staging, entry.Path);
-                SetMode(path, entry.Mode);
-                File.SetLastWriteTimeUtc(path, entry.ModifiedTime.UtcDateTime);
-                using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-
-                // Durable before the swap makes it visible.
-                RandomAccess.FlushToDisk(handle);
-            });
-
-        foreach (var entry in entries.Where(e => e.Type == FileEntry.DirectoryType).OrderByDescending(e => e.Path.Length))
-        {
-            string path = Path.Combine(staging, entry.Path);
-            SetMode(path, entry.Mode);
-            Directory.SetLastWriteTimeUtc(path, entry.ModifiedTime.UtcDateTime);
-        }
-    }
-
-    private static void SetMode(string path, int mode)
-    {
-        if (!OperatingSystem.IsWindows() && mode != 0)
-        {
-            File.SetUnixFileMode(path, (UnixFileMode)mode);
-        }
-    }
-
-    private static void SwapIn(string staging, string target)
-    {
-        if (!Directory.Exists(target))
-        {
-            Directory.Move(staging, target);
-            return;
-        }
-
-        string old = $"{target}.lockbox-old-{ObjectIds.NewName()[..12]}";
-        Directory.Move(target, old);
-        Directory.Move(staging, target);
-        Directory.Delete(old, recursive: true);
-    }
 }
