@@ -21,8 +21,10 @@ public sealed class PostgresVaultStore : SqlVaultStore
     /// </summary>
     public PostgresVaultStore(string connectionString)
     {
+        // Read the keywords as given: the typed builder reports every keyword as present.
+        bool chosen = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Multiplexing");
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("multiplexing", StringComparison.OrdinalIgnoreCase))
+        if (!chosen)
         {
             settings.Multiplexing = true;
         }
