@@ -10,6 +10,8 @@ public sealed class MemoryStorage : IStorage
     private readonly ConcurrentDictionary<ObjectName, byte[]> _objects = new();
 
     /// <inheritdoc />
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MemoryStorage> _children = new();
+
     public string Location => "memory";
 
     /// <summary>Puts an object, replacing any.</summary>
@@ -63,4 +65,7 @@ public sealed class MemoryStorage : IStorage
         _objects.TryRemove(name, out _);
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public IStorage Child(string name) => _children.GetOrAdd(name, _ => new MemoryStorage());
 }

@@ -69,7 +69,7 @@ internal sealed class Archiver
             };
             var snapshot = new Snapshot
             {
-                Time = started,
+                Time = _request.SnapshotTime ?? started,
                 Hostname = _request.Hostname,
                 Source = source,
                 Tags = _request.Tags,

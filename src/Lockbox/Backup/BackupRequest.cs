@@ -19,6 +19,12 @@ public sealed record BackupRequest(string Source)
     /// </summary>
     public string? CacheFolder { get; init; }
 
+    /// <summary>
+    /// The time recorded in the snapshot, when it is not now: a snapshot carried over from a standard
+    /// backup or from before a key rotation keeps the time it was first taken.
+    /// </summary>
+    public DateTimeOffset? SnapshotTime { get; init; }
+
     /// <summary>The clock; tests inject a fixed one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -133,6 +133,15 @@ public sealed class Repository : IDisposable
         return name;
     }
 
+    /// <summary>The sizes of a snapshot's regular files, by path.</summary>
+    public async Task<Dictionary<string, long>> LoadFileSizesAsync(SnapshotInfo snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        using var codec = new BlobCodec(Keys);
+        var entries = await ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false);
+        return entries.Where(e => e.Type == FileEntry.FileType).ToDictionary(e => e.Path, e => e.Size, StringComparer.Ordinal);
+    }
+
     /// <summary>Reads a snapshot's file list.</summary>
     internal async Task<List<FileEntry>> ReadManifestAsync(Snapshot snapshot, BlobCodec codec, CancellationToken cancellationToken)
     {

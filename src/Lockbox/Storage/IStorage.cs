@@ -31,8 +31,18 @@ public interface IStorage
     /// <summary>Whether the object exists.</summary>
     Task<bool> ExistsAsync(ObjectName name, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes an object; deleting a missing object is not an error.</summary>
+    /// <summary>
+    /// Deletes an object; deleting a missing object is not an error. Where storage keeps old
+    /// versions (a versioned S3 bucket), every version goes, so deleted data is gone for good.
+    /// </summary>
     Task DeleteAsync(ObjectName name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The storage rooted at the folder (or key prefix) <paramref name="name"/> below this one. Its
+    /// objects are not listed by this storage's <see cref="ListAsync"/>: key rotation builds the new
+    /// repository there, beside the old one.
+    /// </summary>
+    IStorage Child(string name);
 }
 
 /// <summary>An object found by <see cref="IStorage.ListAsync"/>.</summary>

@@ -183,5 +183,8 @@ public sealed class LocalStorage : IStorage, IStreamingStorage
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc />
+    public IStorage Child(string name) => new LocalStorage(System.IO.Path.Combine(_root, StorageChildren.Validate(name)));
+
     private string FullPath(ObjectName name) => System.IO.Path.Combine(_root, name.Path);
 }

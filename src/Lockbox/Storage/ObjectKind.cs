@@ -17,4 +17,10 @@ public enum ObjectKind
 
     /// <summary>Lock files, under "locks/".</summary>
     Lock,
+
+    /// <summary>A standard (not end-to-end encrypted) backup's manifest, in the clear, under "standard/snapshots/".</summary>
+    StandardSnapshot,
+
+    /// <summary>A file of a standard backup, in the clear, named by its SHA-256, under "standard/files/".</summary>
+    StandardFile,
 }

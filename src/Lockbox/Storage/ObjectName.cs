@@ -17,6 +17,8 @@ public readonly record struct ObjectName(ObjectKind Kind, string Name)
         ObjectKind.Index => $"index/{Name}",
         ObjectKind.Snapshot => $"snapshots/{Name}",
         ObjectKind.Lock => $"locks/{Name}",
+        ObjectKind.StandardSnapshot => $"standard/snapshots/{Name}",
+        ObjectKind.StandardFile => $"standard/files/{Name[..2]}/{Name}",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 
@@ -28,6 +30,8 @@ public readonly record struct ObjectName(ObjectKind Kind, string Name)
         ObjectKind.Index => "index/",
         ObjectKind.Snapshot => "snapshots/",
         ObjectKind.Lock => "locks/",
+        ObjectKind.StandardSnapshot => "standard/snapshots/",
+        ObjectKind.StandardFile => "standard/files/",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -18,6 +18,7 @@ public class RetryingStorage : IStorage, IDisposable
 {
     private readonly IStorage _inner;
     private readonly ResiliencePipeline _pipeline;
+    private readonly StorageRetryOptions _options;
 
     /// <summary>
     /// Wraps <paramref name="inner"/>, keeping what it can do: storage that takes objects in pieces
@@ -32,6 +33,7 @@ public class RetryingStorage : IStorage, IDisposable
         ArgumentNullException.ThrowIfNull(inner);
         options ??= new StorageRetryOptions();
         _inner = inner;
+        _options = options;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
             .AddRetry(new RetryStrategyOptions
             {
@@ -126,6 +128,9 @@ public class RetryingStorage : IStorage, IDisposable
             static async (state, token) => await state.Inner.ExistsAsync(state.Name, token).ConfigureAwait(false),
             (Inner: _inner, Name: name),
             cancellationToken).AsTask();
+
+    /// <inheritdoc />
+    public IStorage Child(string name) => Over(_inner.Child(name), _options);
 
     /// <inheritdoc />
     public Task DeleteAsync(ObjectName name, CancellationToken cancellationToken = default) =>

@@ -188,6 +188,9 @@ public sealed class S3Storage : IStorage, IDisposable
     }
 
     /// <inheritdoc />
+    public IStorage Child(string name) => new S3Storage(_options with { Prefix = _root + StorageChildren.Validate(name) });
+
+    /// <inheritdoc />
     public async Task<bool> ExistsAsync(ObjectName name, CancellationToken cancellationToken = default) =>
         await TrySizeAsync(name, cancellationToken).ConfigureAwait(false) is not null;
 

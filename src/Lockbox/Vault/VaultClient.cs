@@ -57,6 +57,13 @@ public sealed class VaultClient
         await RegisterAsync(backupKey, password, replace: true, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Key rotation: replaces the escrowed <paramref name="oldKey"/> with <paramref name="newKey"/> under
+    /// <paramref name="password"/>, proving possession of the old key. Afterwards the vault releases only the new key.
+    /// </summary>
+    public Task ReplaceKeyAsync(ReadOnlyMemory<byte> oldKey, ReadOnlyMemory<byte> newKey, string password, CancellationToken cancellationToken = default) =>
+        RegisterAsync(newKey, password, replace: true, cancellationToken, proveWith: oldKey);
+
     /// <summary>Recovers the backup key on a new device with the password.</summary>
     public async Task<byte[]> RecoverAsync(string password, CancellationToken cancellationToken = default)
     {
@@ -141,7 +148,7 @@ public sealed class VaultClient
         }
     }
 
-    private async Task RegisterAsync(ReadOnlyMemory<byte> backupKey, string password, bool replace, CancellationToken cancellationToken)
+    private async Task RegisterAsync(ReadOnlyMemory<byte> backupKey, string password, bool replace, CancellationToken cancellationToken, ReadOnlyMemory<byte>? proveWith = null)
     {
         ArgumentNullException.ThrowIfNull(password);
         if (backupKey.Length != VaultKeyCrypto.BackupKeyLength)
@@ -171,7 +178,7 @@ public sealed class VaultClient
         if (replace)
         {
             byte[] payload = PossessionMessage.ReplacementPayload(recordId, record, wrapped, possessionKey, ksf.MemoryKiB, ksf.Iterations, ksf.Parallelism);
-            proof = await ProveAsync(backupKey, PossessionMessage.Replace, payload, cancellationToken).ConfigureAwait(false);
+            proof = await ProveAsync(proveWith ?? backupKey, PossessionMessage.Replace, payload, cancellationToken).ConfigureAwait(false);
         }
 
         await SendAsync(

@@ -1,7 +1,7 @@
 namespace Lockbox.Vault;
 
 /// <summary>Base of every vault failure the client reports.</summary>
-public class VaultException : Exception
+public class VaultException : Repository.LockboxException
 {
     /// <summary>Creates the exception.</summary>
     public VaultException(string message, Exception? inner = null)

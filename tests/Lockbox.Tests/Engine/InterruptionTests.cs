@@ -14,6 +14,8 @@ public sealed class InterruptionTests : IDisposable
 
         public string Location => inner.Location;
 
+        public IStorage Child(string name) => throw new NotSupportedException();
+
         public async Task WriteAsync(ObjectName name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
         {
             await inner.WriteAsync(name, data, cancellationToken);

@@ -104,6 +104,13 @@ public sealed class FaultInjectingStorage(IStorage inner, int seed, double rate,
         await inner.DeleteAsync(name, cancellationToken);
     }
 
+    public IStorage Child(string name) => new FaultInjectingStorage(inner.Child(name), seed, rate, faults)
+    {
+        MaxFaultsPerObject = MaxFaultsPerObject,
+        SlowReadDelay = SlowReadDelay,
+        LastingFault = LastingFault,
+    };
+
     private StorageFault Choose(string operation, ObjectName? name, StorageFault possible)
     {
         var lasting = LastingFault(operation, name);

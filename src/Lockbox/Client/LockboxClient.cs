@@ -1,0 +1,308 @@
+using System.Security.Cryptography;
+using Lockbox.Backup;
+using Lockbox.Device;
+using Lockbox.Keys;
+using Lockbox.Repository;
+using Lockbox.Restore;
+using Lockbox.Standard;
+using Lockbox.Storage;
+using Lockbox.Vault;
+
+namespace Lockbox.Client;
+
+/// <summary>
+/// What a messaging app calls: one device's chat backups. The device starts in standard mode
+/// (backups the storage provider can read); <see cref="EnableWithKeyAsync"/> or
+/// <see cref="EnableWithPasswordAsync"/> switches end-to-end encryption on, and
+/// <see cref="DisableAsync"/> back off. The device keeps its backup key in its folder
+/// (<see cref="DeviceFolder"/>, mode 0600). Every method is safe to run again after an interruption.
+/// </summary>
+/// <remarks>
+/// Failures are <see cref="LockboxException"/>s: <see cref="WrongKeyException"/>,
+/// <see cref="CorruptObjectException"/>, <see cref="KeyNotConfirmedException"/>,
+/// <see cref="VerificationFailedException"/>, <see cref="OperationPendingException"/>, and from the
+/// vault <see cref="VaultWrongPasswordException"/> (with the tries left),
+/// <see cref="VaultKeyDestroyedException"/> and <see cref="VaultUnreachableException"/>.
+/// </remarks>
+public sealed class LockboxClient
+{
+    private readonly LockboxClientOptions _options;
+    private readonly DeviceFolder _device;
+
+    /// <summary>Creates a client; nothing is read or written until a method runs.</summary>
+    public LockboxClient(LockboxClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _device = new DeviceFolder(options.DeviceFolder);
+    }
+
+    /// <summary>The mode, any unfinished operation, the snapshots on each side and, in password mode, the escrow.</summary>
+    public async Task<LockboxStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var state = _device.LoadState();
+        var standard = new StandardBackups(_options.Storage);
+        int standardSnapshots = (await standard.ListAsync(cancellationToken).ConfigureAwait(false)).Count;
+        var (unencrypted, _) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<SnapshotInfo> encrypted = [];
+        using var key = _device.LoadKey();
+        if (key is not null && await _options.Storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
+        {
+            using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
+            encrypted = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        VaultEscrow? escrow = null;
+        if (state.Mode == BackupMode.Password && key is not null && _options.Vault is { } vault)
+        {
+            var found = await vault.CheckAsync(key.Bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+            escrow = new VaultEscrow(found is not null, found?.FailedAttempts ?? 0);
+        }
+
+        return new LockboxStatus(state.Mode, state.Pending, encrypted.Count, encrypted.Count > 0 ? encrypted[^1].Snapshot.Time : null, standardSnapshots, unencrypted, escrow);
+    }
+
+    /// <summary>Backs up the chat store: end-to-end encrypted when that is on, else a standard backup.</summary>
+    /// <exception cref="OperationPendingException">A switch has not finished; backups wait for it.</exception>
+    public async Task<LockboxBackupResult> BackupAsync(IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var state = _device.LoadState();
+        if (state.Pending is not null)
+        {
+            throw new OperationPendingException(state.Pending);
+        }
+
+        string store = _options.ChatStore ?? throw new LockboxException("No chat store is configured to back up.");
+        if (state.Mode == BackupMode.Standard)
+        {
+            progress?.Report(new LockboxProgress(LockboxStep.BackingUp, "Standard backup (not end-to-end encrypted)"));
+            var made = await new StandardBackups(_options.Storage).BackupAsync(store, _options.Time.GetUtcNow(), _options.Hostname, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var files = made.Snapshot.Snapshot.Files;
+            return new LockboxBackupResult(BackupMode.Standard, made.Snapshot.Id, files.Count, files.Sum(f => f.Size), made.UploadedBytes, []);
+        }
+
+        using var key = RequireKey();
+        using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
+        var request = new BackupRequest(store)
+        {
+            Hostname = _options.Hostname,
+            CacheFolder = _device.CacheFolder,
+            Time = _options.Time,
+            Progress = progress is null ? null : new ForwardingProgress<BackupProgress>(p => progress.Report(
+                new LockboxProgress(LockboxStep.BackingUp, p.CurrentFile ?? "", p.BytesDone, p.BytesTotal))),
+        };
+        var result = await repository.BackupAsync(request, cancellationToken).ConfigureAwait(false);
+        return new LockboxBackupResult(state.Mode, result.SnapshotId, result.Summary.Files, result.Summary.Bytes, result.Summary.UploadedBytes, result.Summary.Skipped);
+    }
+
+    /// <summary>
+    /// Switches end-to-end encryption on with a 64-digit key the user keeps. <paramref name="showKeyAndReadItBack"/>
+    /// shows the key and returns what the user typed back; unencrypted copies are deleted only when it matches.
+    /// Running it again after an interruption shows the same key.
+    /// </summary>
+    /// <exception cref="KeyNotConfirmedException">The typed key does not match; nothing was deleted.</exception>
+    public Task EnableWithKeyAsync(
+        Func<BackupKey, CancellationToken, ValueTask<string>> showKeyAndReadItBack, IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(showKeyAndReadItBack);
+        return new SwitchOn(_options, _device, progress).RunAsync(
+            BackupMode.Key,
+            (key, token) => ConfirmTypedKeyAsync(key, showKeyAndReadItBack, token),
+            async (key, token) => await DeleteEscrowAsync(key, token).ConfigureAwait(false),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Switches end-to-end encryption on with a password: the key is escrowed in the vault, then
+    /// recovered with a test login, before any unencrypted copy is deleted.
+    /// </summary>
+    public Task EnableWithPasswordAsync(string password, IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        return new SwitchOn(_options, _device, progress).RunAsync(
+            BackupMode.Password,
+            async (key, token) =>
+            {
+                await RequireVault().ChangePasswordAsync(key.Bytes.ToArray(), password, token).ConfigureAwait(false);
+                await ConfirmLoginAsync(key, password, token).ConfigureAwait(false);
+            },
+            null,
+            cancellationToken);
+    }
+
+    /// <summary>Restores with the 64-digit key (on a new device); the device then keeps the key and backs up in key mode.</summary>
+    /// <exception cref="WrongKeyException">The key does not open the backups; nothing was written.</exception>
+    public Task<RestoreResult> RestoreWithKeyAsync(BackupKey key, string target, LockboxRestoreOptions? restore = null, IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return RestoreAsync(key, BackupMode.Key, target, restore, progress, cancellationToken);
+    }
+
+    /// <summary>Restores with the password (on a new device): the vault releases the key after an OPAQUE login.</summary>
+    /// <exception cref="VaultWrongPasswordException">Wrong password; <see cref="VaultWrongPasswordException.TriesLeft"/> says how many tries remain.</exception>
+    /// <exception cref="VaultKeyDestroyedException">Too many wrong passwords: the key is gone for good.</exception>
+    public async Task<RestoreResult> RestoreWithPasswordAsync(
+        string password, string target, LockboxRestoreOptions? restore = null, IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        byte[] raw = await RequireVault().RecoverAsync(password, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var key = BackupKey.FromBytes(raw);
+            return await RestoreAsync(key, BackupMode.Password, target, restore, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
+    }
+
+    /// <summary>Sets a new password on the device that holds the key; the old password is not needed. Also re-escrows a destroyed key.</summary>
+    public async Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(newPassword);
+        if (_device.LoadState() is not { Mode: BackupMode.Password, Pending: null })
+        {
+            throw new LockboxException("Password mode is not on; turn it on with enable --password.");
+        }
+
+        using var key = RequireKey();
+        await RequireVault().ChangePasswordAsync(key.Bytes.ToArray(), newPassword, cancellationToken).ConfigureAwait(false);
+        await ConfirmLoginAsync(key, newPassword, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Goes back to standard backups: exports every encrypted snapshot as a standard backup, deletes
+    /// the vault's record, the encrypted repository and the device's key. The app must warn and ask first.
+    /// </summary>
+    public Task DisableAsync(IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new SwitchOff(_options, _device, progress).RunAsync(cancellationToken);
+
+    /// <summary>
+    /// Replaces the backup key and re-encrypts every snapshot under it; afterwards the old key opens
+    /// nothing. In password mode pass the password (it may be the same) to re-escrow the new key; in
+    /// key mode pass <paramref name="showKeyAndReadItBack"/> to show the new key and read it back.
+    /// </summary>
+    public Task RotateKeyAsync(
+        string? password, Func<BackupKey, CancellationToken, ValueTask<string>>? showKeyAndReadItBack,
+        IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var mode = _device.LoadState().Mode;
+        SwitchOn.KeyConfirmation confirm = mode switch
+        {
+            BackupMode.Password when !string.IsNullOrEmpty(password) => (key, token) => ReescrowAsync(key, password, token),
+            BackupMode.Key when showKeyAndReadItBack is not null => (key, token) => ConfirmTypedKeyAsync(key, showKeyAndReadItBack, token),
+            BackupMode.Password => throw new ArgumentException("Password mode: the password is needed to escrow the new key.", nameof(password)),
+            BackupMode.Key => throw new ArgumentException("Key mode: the new key must be shown and read back.", nameof(showKeyAndReadItBack)),
+            _ => throw new LockboxException("End-to-end encryption is not on; there is no key to rotate."),
+        };
+        return new KeyRotation(_options, _device, progress).RunAsync(confirm, cancellationToken);
+    }
+
+    /// <summary>The backup key this device holds, as 64 digits are shown from it; null when it holds none.</summary>
+    public BackupKey? LoadDeviceKey() => _device.LoadKey();
+
+    private async Task<RestoreResult> RestoreAsync(BackupKey key, BackupMode mode, string target, LockboxRestoreOptions? restore, IProgress<LockboxProgress>? progress, CancellationToken cancellationToken)
+    {
+        restore ??= new LockboxRestoreOptions();
+        using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
+        var request = new RestoreRequest(restore.Snapshot, target)
+        {
+            Include = restore.Include,
+            ReplaceExisting = restore.ReplaceExisting,
+            Progress = progress is null ? null : new ForwardingProgress<RestoreProgress>(p => progress.Report(
+                new LockboxProgress(LockboxStep.Restoring, "Restoring", p.BytesDone, p.BytesTotal))),
+        };
+        var result = await repository.RestoreAsync(request, cancellationToken).ConfigureAwait(false);
+
+        // A new phone carries on backing up under the key it restored with.
+        if (_device.LoadKey() is null)
+        {
+            _device.SaveKey(key);
+            if (_device.LoadState() is { Mode: BackupMode.Standard, Pending: null })
+            {
+                _device.SaveState(new DeviceState { Mode = mode });
+            }
+        }
+
+        return result;
+    }
+
+    private static async Task ConfirmTypedKeyAsync(BackupKey key, Func<BackupKey, CancellationToken, ValueTask<string>> showKeyAndReadItBack, CancellationToken cancellationToken)
+    {
+        string typed = await showKeyAndReadItBack(key, cancellationToken).ConfigureAwait(false);
+        BackupKey parsed;
+        try
+        {
+            parsed = BackupKey.Parse(typed);
+        }
+        catch (FormatException)
+        {
+            throw new KeyNotConfirmedException("What you typed is not a 64-digit key; nothing was deleted. Run the command again: it shows the same key.");
+        }
+
+        using (parsed)
+        {
+            if (!CryptographicOperations.FixedTimeEquals(parsed.Bytes, key.Bytes))
+            {
+                throw new KeyNotConfirmedException("The key you typed does not match; nothing was deleted. Run the command again: it shows the same key.");
+            }
+        }
+    }
+
+    private async Task ConfirmLoginAsync(BackupKey key, string password, CancellationToken cancellationToken)
+    {
+        byte[] recovered = await RequireVault().RecoverAsync(password, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!CryptographicOperations.FixedTimeEquals(recovered, key.Bytes))
+            {
+                throw new KeyNotConfirmedException("The test login to the vault returned another key; nothing was deleted.");
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(recovered);
+        }
+    }
+
+    private async Task ReescrowAsync(BackupKey newKey, string password, CancellationToken cancellationToken)
+    {
+        var vault = RequireVault();
+        // Run again after the new key was escrowed, the vault already proves possession of the new key.
+        if (await vault.CheckAsync(newKey.Bytes.ToArray(), cancellationToken).ConfigureAwait(false) is null)
+        {
+            using var oldKey = RequireKey();
+            await vault.ReplaceKeyAsync(oldKey.Bytes.ToArray(), newKey.Bytes.ToArray(), password, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ConfirmLoginAsync(newKey, password, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeleteEscrowAsync(BackupKey key, CancellationToken cancellationToken)
+    {
+        if (_options.Vault is null)
+        {
+            throw new LockboxException("Leaving password mode deletes the key from the vault, but no key vault is configured.");
+        }
+
+        try
+        {
+            await _options.Vault.DisableAsync(key.Bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (VaultKeyDestroyedException)
+        {
+            // Already gone.
+        }
+    }
+
+    private BackupKey RequireKey() => _device.LoadKey() ?? throw new LockboxException($"This device holds no backup key (looked in {_device.Path}).");
+
+    private VaultClient RequireVault() => _options.Vault ?? throw new LockboxException("No key vault is configured for password mode.");
+
+    /// <summary>Reports on the caller's thread, so progress arrives in order and before the step runs.</summary>
+    private sealed class ForwardingProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,60 @@
+namespace Lockbox.Client;
+
+/// <summary>The steps a <see cref="LockboxClient"/> operation reports, in the order they run.</summary>
+public enum LockboxStep
+{
+    /// <summary>Backing up the chat store.</summary>
+    BackingUp,
+
+    /// <summary>Restoring a snapshot.</summary>
+    Restoring,
+
+    /// <summary>Enable: making (or reloading) the backup key on the device.</summary>
+    PreparingKey,
+
+    /// <summary>Enable: creating (or opening) the encrypted repository.</summary>
+    CreatingRepository,
+
+    /// <summary>Enable and rotate: proving the key can be recovered (a test login, or the user typing the key back).</summary>
+    ConfirmingKey,
+
+    /// <summary>Enable: importing each unencrypted snapshot into the encrypted repository.</summary>
+    ImportingSnapshots,
+
+    /// <summary>Enable: backing up the chat store as it is now.</summary>
+    BackingUpStore,
+
+    /// <summary>Enable and rotate: reading back and authenticating every blob of the new encrypted repository.</summary>
+    Verifying,
+
+    /// <summary>Enable: deleting every unencrypted object (every version, on S3).</summary>
+    DeletingUnencrypted,
+
+    /// <summary>Enable: listing the storage to confirm no unencrypted object remains.</summary>
+    ConfirmingDeletion,
+
+    /// <summary>Disable: exporting each encrypted snapshot as a standard backup.</summary>
+    ExportingSnapshots,
+
+    /// <summary>Disable: deleting the key from the vault.</summary>
+    DeletingVaultRecord,
+
+    /// <summary>Disable and rotate: deleting the old encrypted repository.</summary>
+    DeletingEncrypted,
+
+    /// <summary>Rotate: re-encrypting each snapshot into a new repository under the new key.</summary>
+    CopyingSnapshots,
+
+    /// <summary>Rotate: moving the new repository into place.</summary>
+    MovingRepository,
+
+    /// <summary>The operation finished.</summary>
+    Done,
+}
+
+/// <summary>Progress of a <see cref="LockboxClient"/> operation.</summary>
+/// <param name="Step">The step now running.</param>
+/// <param name="Description">A line for the user.</param>
+/// <param name="Done">Work done within the step (bytes or items), when known.</param>
+/// <param name="Total">Work in the step, when known; 0 otherwise.</param>
+public sealed record LockboxProgress(LockboxStep Step, string Description, long Done = 0, long Total = 0);

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Lockbox.Keys;
+using Lockbox.Repository;
+
+namespace Lockbox.Device;
+
+/// <summary>
+/// What the device keeps between runs, in one folder: the backup key as 64 digits in
+/// <c>backup-key</c> (mode 0600), the new key during a rotation in <c>backup-key.next</c>, the mode
+/// and any unfinished operation in <c>state.json</c> (no secret), the database base copies in
+/// <c>cache/</c> and scratch space in <c>work/</c>. Every file is replaced atomically, and flushed
+/// before it replaces the old one, so a crash leaves the old file or the new one.
+/// </summary>
+public sealed class DeviceFolder
+{
+    private const string KeyFileName = "backup-key";
+    private const string NextKeyFileName = "backup-key.next";
+    private const string StateFileName = "state.json";
+
+    /// <summary>Uses <paramref name="path"/>, creating it (mode 0700) when first written.</summary>
+    public DeviceFolder(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Path = System.IO.Path.GetFullPath(path);
+    }
+
+    /// <summary>The folder.</summary>
+    public string Path { get; }
+
+    /// <summary>Where base copies of databases are kept for page deltas.</summary>
+    public string CacheFolder => System.IO.Path.Combine(Path, "cache");
+
+    /// <summary>Scratch space for snapshots being moved between formats or keys.</summary>
+    public string WorkFolder => System.IO.Path.Combine(Path, "work");
+
+    /// <summary>The file holding the backup key.</summary>
+    public string KeyFile => System.IO.Path.Combine(Path, KeyFileName);
+
+    /// <summary>
+    /// The default: <c>$LOCKBOX_DEVICE</c>, else <c>$XDG_DATA_HOME/lockbox</c>, else
+    /// <c>~/.local/share/lockbox</c>.
+    /// </summary>
+    public static string DefaultPath()
+    {
+        if (Environment.GetEnvironmentVariable("LOCKBOX_DEVICE") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        return string.IsNullOrEmpty(xdg)
+            ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "lockbox")
+            : System.IO.Path.Combine(xdg, "lockbox");
+    }
+
+    /// <summary>The backup key this device holds, or null.</summary>
+    /// <exception cref="LockboxException">The key file is damaged.</exception>
+    public BackupKey? LoadKey() => LoadKeyFile(KeyFileName);
+
+    /// <summary>The new key of an unfinished rotation, or null.</summary>
+    public BackupKey? LoadNextKey() => LoadKeyFile(NextKeyFileName);
+
+    /// <summary>Saves the backup key, readable only by its owner.</summary>
+    public void SaveKey(BackupKey key) => WriteSecret(KeyFileName, key);
+
+    /// <summary>Saves the new key of a rotation beside the current one.</summary>
+    public void SaveNextKey(BackupKey key) => WriteSecret(NextKeyFileName, key);
+
+    /// <summary>Makes the rotation's new key the backup key, in one rename.</summary>
+    public void PromoteNextKey()
+    {
+        string next = Combine(NextKeyFileName);
+        if (File.Exists(next))
+        {
+            File.Move(next, Combine(KeyFileName), overwrite: true);
+        }
+    }
+
+    /// <summary>Forgets the backup key (and any next key). The file is overwritten with zeros before it is unlinked.</summary>
+    public void DeleteKeys()
+    {
+        foreach (string name in new[] { NextKeyFileName, KeyFileName })
+        {
+            string path = Combine(name);
+            if (File.Exists(path))
+            {
+                using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+                {
+                    stream.Write(new byte[stream.Length]);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                File.Delete(path);
+            }
+        }
+    }
+
+    /// <summary>The device's state; a device that has never been set up is in standard mode.</summary>
+    public DeviceState LoadState()
+    {
+        string path = Combine(StateFileName);
+        if (!File.Exists(path))
+        {
+            return new DeviceState();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), DeviceJson.Default.DeviceState) ?? new DeviceState();
+        }
+        catch (JsonException e)
+        {
+            throw new LockboxException($"The device state {path} is damaged; move it away to start again.", e);
+        }
+    }
+
+    /// <summary>Saves the device's state.</summary>
+    public void SaveState(DeviceState state) => WriteAtomically(StateFileName, JsonSerializer.SerializeToUtf8Bytes(state, DeviceJson.Default.DeviceState));
+
+    private BackupKey? LoadKeyFile(string name)
+    {
+        string path = Combine(name);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return BackupKey.Parse(File.ReadAllText(path));
+        }
+        catch (FormatException)
+        {
+            throw new LockboxException($"The key file {path} is damaged.");
+        }
+    }
+
+    private void WriteSecret(string name, BackupKey key)
+    {
+        byte[] text = System.Text.Encoding.ASCII.GetBytes(key.ToDisplayString() + "\n");
+        try
+        {
+            WriteAtomically(name, text);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(text);
+        }
+    }
+
+    private void WriteAtomically(string name, byte[] content)
+    {
+        if (!Directory.Exists(Path))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(Path);
+            }
+            else
+            {
+                Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        string temporary = Combine($".{name}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, Combine(name), overwrite: true);
+    }
+
+    private string Combine(string name) => System.IO.Path.Combine(Path, name);
+}

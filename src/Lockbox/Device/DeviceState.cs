@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace Lockbox.Device;
+
+/// <summary>How this device's backups are kept.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BackupMode>))]
+public enum BackupMode
+{
+    /// <summary>Not end-to-end encrypted: the storage provider can read the backups. Where every device starts.</summary>
+    Standard,
+
+    /// <summary>End-to-end encrypted; the user keeps the 64-digit key.</summary>
+    Key,
+
+    /// <summary>End-to-end encrypted; the key is escrowed in the key vault behind a password.</summary>
+    Password,
+}
+
+/// <summary>A multi-step operation that has not finished; running it again resumes after <see cref="Step"/>.</summary>
+/// <param name="Operation">"enable", "disable" or "rotate".</param>
+/// <param name="Mode">The mode the operation ends in.</param>
+/// <param name="Step">The last step completed.</param>
+public sealed record PendingOperation(string Operation, BackupMode Mode, int Step);
+
+/// <summary>The device's state file.</summary>
+public sealed record DeviceState
+{
+    /// <summary>The current mode.</summary>
+    public BackupMode Mode { get; init; } = BackupMode.Standard;
+
+    /// <summary>An unfinished operation, or null.</summary>
+    public PendingOperation? Pending { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(DeviceState))]
+internal sealed partial class DeviceJson : JsonSerializerContext;

@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Lockbox.Backup;
+using Lockbox.ChatStore;
+using Lockbox.Repository;
+using Lockbox.Storage;
+
+namespace Lockbox.Standard;
+
+/// <summary>
+/// Standard backups: the chat store copied to storage as it is, not end-to-end encrypted. They are
+/// the starting point that end-to-end encryption replaces; each file is cut into pieces named by
+/// their SHA-256, so unchanged media is not uploaded twice and memory stays bounded.
+/// </summary>
+public sealed class StandardBackups(IStorage storage)
+{
+    /// <summary>The largest piece of a file stored as one object.</summary>
+    public const int PieceSize = 16 * 1024 * 1024;
+
+    /// <summary>Backs up the chat store at <paramref name="source"/>; the manifest is written last, so an interruption leaves earlier backups intact.</summary>
+    public async Task<StandardBackupResult> BackupAsync(string source, DateTimeOffset time, string hostname, string? origin = null, CancellationToken cancellationToken = default)
+    {
+        var (items, _) = SourceScanner.Scan(Path.GetFullPath(source));
+        var files = items.Where(i => !i.IsDirectory).ToList();
+        var databases = files.Where(i => SqliteDatabase.IsDatabase(i.FullPath)).Select(i => i.FullPath).ToHashSet(StringComparer.Ordinal);
+        files.RemoveAll(i => SqliteDatabase.CompanionSuffixes.Any(s => i.FullPath.EndsWith(s, StringComparison.Ordinal) && databases.Contains(i.FullPath[..^s.Length])));
+
+        string work = Directory.CreateTempSubdirectory("lockbox-standard-").FullName;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(PieceSize);
+        try
+        {
+            var entries = new List<StandardFile>(files.Count);
+            var uploaded = new UploadCounter();
+            foreach (var item in files)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string path = item.FullPath;
+                if (databases.Contains(path))
+                {
+                    // A live database is copied through the online backup API, as the encrypted backup does.
+                    path = Path.Combine(work, "database");
+                    File.Delete(path);
+                    SqliteDatabase.Copy(item.FullPath, path);
+                }
+
+                entries.Add(await StoreFileAsync(item.RelativePath, path, buffer, uploaded, cancellationToken).ConfigureAwait(false));
+            }
+
+            var snapshot = new StandardSnapshot { Time = time, Hostname = hostname, Origin = origin, Files = entries };
+            string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            await storage.WriteAsync(new ObjectName(ObjectKind.StandardSnapshot, id), JsonSerializer.SerializeToUtf8Bytes(snapshot, StandardJson.Default.StandardSnapshot), cancellationToken)
+                .ConfigureAwait(false);
+            return new StandardBackupResult(new StandardSnapshotInfo(id, snapshot), uploaded.Bytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>Every standard snapshot, oldest first.</summary>
+    /// <exception cref="CorruptObjectException">A manifest does not parse.</exception>
+    public async Task<IReadOnlyList<StandardSnapshotInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshots = new List<StandardSnapshotInfo>();
+        await foreach (var item in storage.ListAsync(ObjectKind.StandardSnapshot, cancellationToken).ConfigureAwait(false))
+        {
+            byte[] json = await storage.ReadAsync(item.Name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var snapshot = JsonSerializer.Deserialize(json, StandardJson.Default.StandardSnapshot) ?? throw new JsonException("null manifest");
+                snapshots.Add(new StandardSnapshotInfo(item.Name.Name, snapshot));
+            }
+            catch (JsonException e)
+            {
+                throw new CorruptObjectException(item.Name, "the standard manifest does not parse", inner: e);
+            }
+        }
+
+        return [.. snapshots.OrderBy(s => s.Snapshot.Time).ThenBy(s => s.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Writes every file of <paramref name="snapshot"/> below <paramref name="target"/>, checking each
+    /// piece and each whole file against its SHA-256.
+    /// </summary>
+    /// <exception cref="CorruptObjectException">A piece or file does not match its hash.</exception>
+    public async Task RestoreAsync(StandardSnapshotInfo snapshot, string target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        foreach (var file in snapshot.Snapshot.Files)
+        {
+            string path = Path.GetFullPath(Path.Combine(target, file.Path));
+            if (!path.StartsWith(Path.GetFullPath(target) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw new LockboxException($"The standard backup lists a path outside the chat store: {file.Path}");
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            foreach (string piece in file.Pieces)
+            {
+                var name = new ObjectName(ObjectKind.StandardFile, piece);
+                byte[] data = await storage.ReadAsync(name, cancellationToken).ConfigureAwait(false);
+                if (Convert.ToHexStringLower(SHA256.HashData(data)) != piece)
+                {
+                    throw new CorruptObjectException(name, "the piece does not match its SHA-256");
+                }
+
+                whole.AppendData(data);
+                await output.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Convert.ToHexStringLower(whole.GetHashAndReset()) != file.Sha256 || output.Length != file.Size)
+            {
+                throw new CorruptObjectException(new ObjectName(ObjectKind.StandardSnapshot, snapshot.Id), $"{file.Path} does not match its SHA-256");
+            }
+        }
+    }
+
+    /// <summary>Deletes every standard object, manifests first so no manifest ever lists a deleted piece; returns how many went.</summary>
+    public async Task<int> DeleteAllAsync(CancellationToken cancellationToken = default)
+    {
+        int deleted = 0;
+        foreach (var kind in Kinds)
+        {
+            var names = new List<ObjectName>();
+            await foreach (var item in storage.ListAsync(kind, cancellationToken).ConfigureAwait(false))
+            {
+                names.Add(item.Name);
+            }
+
+            foreach (var name in names)
+            {
+                await storage.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>How many standard objects the storage lists, and their total size.</summary>
+    public async Task<(int Objects, long Bytes)> CountAsync(CancellationToken cancellationToken = default)
+    {
+        int objects = 0;
+        long bytes = 0;
+        foreach (var kind in Kinds)
+        {
+            await foreach (var item in storage.ListAsync(kind, cancellationToken).ConfigureAwait(false))
+            {
+                objects++;
+                bytes += item.Size;
+            }
+        }
+
+        return (objects, bytes);
+    }
+
+    private static readonly ObjectKind[] Kinds = [ObjectKind.StandardSnapshot, ObjectKind.StandardFile];
+
+    private async Task<StandardFile> StoreFileAsync(string relativePath, string path, byte[] buffer, UploadCounter uploaded, CancellationToken cancellationToken)
+    {
+        var pieces = new List<string>();
+        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long size = 0;
+        await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, useAsync: true);
+        while (true)
+        {
+            int read = await input.ReadAtLeastAsync(buffer.AsMemory(0, PieceSize), PieceSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (read == 0 && pieces.Count > 0)
+            {
+                break;
+            }
+
+            var piece = buffer.AsMemory(0, read);
+            whole.AppendData(piece.Span);
+            string hash = Convert.ToHexStringLower(SHA256.HashData(piece.Span));
+            var name = new ObjectName(ObjectKind.StandardFile, hash);
+            if (!await storage.ExistsAsync(name, cancellationToken).ConfigureAwait(false))
+            {
+                await storage.WriteAsync(name, piece, cancellationToken).ConfigureAwait(false);
+                uploaded.Bytes += read;
+            }
+
+            pieces.Add(hash);
+            size += read;
+            if (read < PieceSize)
+            {
+                break;
+            }
+        }
+
+        return new StandardFile { Path = relativePath, Size = size, Sha256 = Convert.ToHexStringLower(whole.GetHashAndReset()), Pieces = pieces };
+    }
+
+    private sealed class UploadCounter
+    {
+        public long Bytes { get; set; }
+    }
+}
+
+/// <summary>A standard backup made, and how many bytes it uploaded (pieces already stored are not sent again).</summary>
+public sealed record StandardBackupResult(StandardSnapshotInfo Snapshot, long UploadedBytes);
