@@ -18,6 +18,13 @@ internal static class CliOptions
         Recursive = true,
     };
 
+    public static readonly Option<string> Device = new("--device")
+    {
+        Description = "The device folder: the backup key (mode 0600), the mode and caches. Also read from LOCKBOX_DEVICE; by default $XDG_DATA_HOME/lockbox or ~/.local/share/lockbox.",
+        Recursive = true,
+        DefaultValueFactory = _ => Lockbox.Device.DeviceFolder.DefaultPath(),
+    };
+
     public static readonly Option<string?> S3Endpoint = new("--s3-endpoint")
     {
         Description = "An S3-compatible endpoint, e.g. http://127.0.0.1:9000; AWS itself when omitted. Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Lockbox.Client;
+using Lockbox.Device;
 using Lockbox.Keys;
 using Lockbox.Repository;
 using Lockbox.Storage;
@@ -27,6 +29,34 @@ internal static class CommandRunner
             }
             finally
             {
+                (storage as IDisposable)?.Dispose();
+            }
+        }));
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with the facade over this device and repository; <paramref name="store"/>
+    /// names the chat store when the command takes one.
+    /// </summary>
+    public static void SetClientAction(
+        this Command command, Terminal terminal, Func<ParseResult, LockboxClient, CancellationToken, Task<int>> body, Argument<DirectoryInfo>? store = null) =>
+        command.SetAction((parse, cancellationToken) => RunAsync(terminal, async () =>
+        {
+            var storage = OpenStorage(parse);
+            (Vault.VaultClient? Client, HttpClient? Http) vault = parse.GetValue(VaultAccess.Url) is { Length: > 0 } ? VaultAccess.Connect(parse) : (null, null);
+            try
+            {
+                var client = new LockboxClient(new LockboxClientOptions
+                {
+                    Storage = storage,
+                    DeviceFolder = parse.GetValue(CliOptions.Device)!,
+                    ChatStore = store is null ? null : parse.GetValue(store)?.FullName,
+                    Vault = vault.Client,
+                });
+                return await body(parse, client, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                vault.Http?.Dispose();
                 (storage as IDisposable)?.Dispose();
             }
         }));
@@ -61,7 +91,8 @@ internal static class CommandRunner
         }
     }
 
-    public static BackupKey ResolveKey(ParseResult parse, Terminal terminal) => KeySource.Resolve(parse.GetValue(CliOptions.KeyFile), terminal);
+    public static BackupKey ResolveKey(ParseResult parse, Terminal terminal) =>
+        KeySource.Resolve(parse.GetValue(CliOptions.KeyFile), new DeviceFolder(parse.GetValue(CliOptions.Device)!), terminal);
 
     private static async Task<int> RunAsync(Terminal terminal, Func<Task<int>> body)
     {
@@ -74,7 +105,7 @@ internal static class CommandRunner
             terminal.Fail(e.Message);
             return ExitCodes.WrongKey;
         }
-        catch (Exception e) when (e is ConfigDamagedException or CorruptObjectException)
+        catch (Exception e) when (e is ConfigDamagedException or CorruptObjectException or VerificationFailedException)
         {
             terminal.Fail(e.Message);
             return ExitCodes.DamagedRepository;

@@ -1,13 +1,14 @@
+using Lockbox.Device;
 using Lockbox.Keys;
 using Lockbox.Repository;
 using Spectre.Console;
 
 namespace Lockbox.Cli;
 
-/// <summary>Finds the backup key: --key-file, then LOCKBOX_KEY, then a hidden prompt.</summary>
+/// <summary>Finds the backup key: --key-file, then LOCKBOX_KEY, then the device folder's key, then a hidden prompt.</summary>
 internal static class KeySource
 {
-    public static BackupKey Resolve(FileInfo? keyFile, Terminal terminal)
+    public static BackupKey Resolve(FileInfo? keyFile, DeviceFolder device, Terminal terminal)
     {
         try
         {
@@ -20,6 +21,11 @@ internal static class KeySource
             if (!string.IsNullOrWhiteSpace(fromEnvironment))
             {
                 return BackupKey.Parse(fromEnvironment);
+            }
+
+            if (device.LoadKey() is { } held)
+            {
+                return held;
             }
 
             if (terminal.CanPrompt)
@@ -39,10 +45,10 @@ internal static class KeySource
         throw new LockboxException("No backup key: pass --key-file, set LOCKBOX_KEY, or run on a terminal to be asked.");
     }
 
-    /// <summary>Writes a key file readable only by its owner.</summary>
+    /// <summary>Writes a key file readable only by its owner, replacing an older one.</summary>
     public static void Save(BackupKey key, FileInfo file)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -51,5 +57,33 @@ internal static class KeySource
         using var stream = new FileStream(file.FullName, options);
         using var writer = new StreamWriter(stream);
         writer.WriteLine(key.ToDisplayString());
+    }
+
+    /// <summary>
+    /// Shows a new key and reads it back, so unencrypted copies are deleted only once the user has it:
+    /// typed back on a terminal, or else read back from --key-file, where it was saved.
+    /// </summary>
+    public static ValueTask<string> ShowAndReadBack(BackupKey key, FileInfo? keyFile, Terminal terminal)
+    {
+        terminal.Line("Your 64-digit backup key:");
+        terminal.Line("");
+        terminal.Line("    " + key.ToDisplayString());
+        terminal.Line("");
+        terminal.Line("Keep it somewhere safe: offline, or in a password manager. It is the only way to open your");
+        terminal.Line("backups on a new phone. If you lose it, your backups are lost: no one, including us, can recover them.");
+        if (keyFile is not null)
+        {
+            Save(key, keyFile);
+            terminal.Line($"(Also saved to {keyFile.FullName}, readable only by you.)");
+        }
+
+        if (terminal.CanPrompt)
+        {
+            return ValueTask.FromResult(terminal.Console.Prompt(new TextPrompt<string>("Type the key back to confirm you have kept it:")));
+        }
+
+        return keyFile is not null
+            ? ValueTask.FromResult(File.ReadAllText(keyFile.FullName))
+            : throw new LockboxException("Not on a terminal, so the key cannot be typed back: pass --key-file to keep it in a file, which is read back to confirm.");
     }
 }

@@ -12,6 +12,7 @@ internal static class LockboxCommand
         {
             CliOptions.Repository,
             CliOptions.KeyFile,
+            CliOptions.Device,
             CliOptions.S3Endpoint,
             CliOptions.S3Region,
         };
@@ -20,7 +21,9 @@ internal static class LockboxCommand
             root.Options.Add(option);
         }
 
-        root.Subcommands.Add(InitCommand.Create(terminal));
+        root.Subcommands.Add(DemoCommand.Create(terminal));
+        root.Subcommands.Add(EnableCommand.Create(terminal));
+        root.Subcommands.Add(StatusCommand.Create(terminal));
         root.Subcommands.Add(BackupCommand.Create(terminal));
         root.Subcommands.Add(MaintenanceCommands.Snapshots(terminal));
         root.Subcommands.Add(RestoreCommand.Create(terminal));
@@ -28,9 +31,8 @@ internal static class LockboxCommand
         root.Subcommands.Add(MaintenanceCommands.Forget(terminal));
         root.Subcommands.Add(MaintenanceCommands.Prune(terminal));
         root.Subcommands.Add(KeyCommand.Create(terminal));
-        root.Subcommands.Add(PasswordCommands.Enable(terminal));
-        root.Subcommands.Add(PasswordCommands.Password(terminal));
-        root.Subcommands.Add(PasswordCommands.Disable(terminal));
+        root.Subcommands.Add(PasswordCommands.Create(terminal));
+        root.Subcommands.Add(DisableCommand.Create(terminal));
         return root;
     }
 

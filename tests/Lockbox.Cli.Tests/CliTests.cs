@@ -11,53 +11,116 @@ public sealed class CliTests : IDisposable
 
     private string KeyFile => Path.Combine(_root, "key.txt");
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    private string Device => Path.Combine(_root, "device");
+
+    /// <summary>Runs lockbox on this test's device folder unless the arguments name another.</summary>
+    private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = await LockboxCommand.RunAsync(args, new Terminal(output, error, interactive: false));
+        string[] withDevice = args.Contains("--device") ? args : [.. args, "--device", Device];
+        int exit = await LockboxCommand.RunAsync(withDevice, new Terminal(output, error, interactive: false, new StringReader("")));
         return (exit, output.ToString(), error.ToString());
     }
 
-    [Fact]
-    public async Task Init_prints_the_64_digit_key_and_warns_that_losing_it_loses_the_backups()
+    private string Store(string text = "hello")
     {
-        var (exit, output, _) = await RunAsync("init", "--repo", Repo, "--key-file", KeyFile);
-        Assert.Equal(0, exit);
+        string source = Path.Combine(_root, "store");
+        Directory.CreateDirectory(Path.Combine(source, "media"));
+        File.WriteAllText(Path.Combine(source, "media", "note.txt"), text);
+        return source;
+    }
+
+    [Fact]
+    public async Task Enable_key_prints_the_64_digit_key_warns_that_losing_it_loses_the_backups_and_keeps_it_mode_0600()
+    {
+        var (exit, output, error) = await RunAsync("enable", "--key", Store(), "--repo", Repo, "--key-file", KeyFile);
+        Assert.True(exit == 0, error);
         Assert.Matches(@"(?m)^    ([0-9a-f]{4} ){15}[0-9a-f]{4}$", output);
         Assert.Contains("If you lose it, your backups are lost", output, StringComparison.Ordinal);
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(KeyFile));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Device, "backup-key")));
         }
+    }
+
+    [Fact]
+    public async Task Init_is_gone_enable_key_creates_the_repository()
+    {
+        Assert.Equal(2, (await RunAsync("init", "--repo", Repo)).Exit);
+    }
+
+    [Fact]
+    public async Task Enable_key_off_a_terminal_without_a_key_file_refuses_and_deletes_nothing()
+    {
+        string source = Store();
+        Assert.Equal(0, (await RunAsync("backup", source, "-r", Repo)).Exit);
+        var (exit, _, error) = await RunAsync("enable", "--key", source, "-r", Repo);
+        Assert.Equal(1, exit);
+        Assert.Contains("pass --key-file", error, StringComparison.Ordinal);
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(Repo, "standard"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Backup_before_enable_is_a_standard_backup_and_says_the_provider_can_read_it()
+    {
+        var (exit, output, _) = await RunAsync("backup", Store(), "-r", Repo);
+        Assert.Equal(0, exit);
+        Assert.Contains("not end-to-end encrypted", output, StringComparison.Ordinal);
+        var status = await RunAsync("status", "-r", Repo);
+        Assert.Contains("Mode: standard", status.Output, StringComparison.Ordinal);
+        Assert.Contains("Unencrypted (standard) snapshots: 1", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enable_key_imports_the_standard_backup_and_deletes_every_unencrypted_object()
+    {
+        string source = Store("the first day");
+        Assert.Equal(0, (await RunAsync("backup", source, "-r", Repo)).Exit);
+        File.WriteAllText(Path.Combine(source, "media", "note.txt"), "the second day");
+
+        var (exit, output, error) = await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Deleting", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Repo, "standard")) && Directory.EnumerateFiles(Path.Combine(Repo, "standard"), "*", SearchOption.AllDirectories).Any());
+
+        var snapshots = await RunAsync("snapshots", "-r", Repo);
+        Assert.Contains("2 snapshot(s)", snapshots.Output, StringComparison.Ordinal);
+        Assert.Contains("imported-from-standard:", snapshots.Output, StringComparison.Ordinal);
+        string first = snapshots.Output.Split('\n').First(l => l.Contains("imported-from-standard:", StringComparison.Ordinal))[..8];
+        string target = Path.Combine(_root, "first-day");
+        Assert.Equal(0, (await RunAsync("restore", first, "--target", target, "-r", Repo)).Exit);
+        Assert.Equal("the first day", File.ReadAllText(Path.Combine(target, "media", "note.txt")));
     }
 
     [Fact]
     public async Task Backup_snapshots_check_and_restore_round_trip_with_documented_exit_codes()
     {
-        string source = Path.Combine(_root, "store");
-        Directory.CreateDirectory(Path.Combine(source, "media"));
-        File.WriteAllText(Path.Combine(source, "media", "note.txt"), "hello");
-        Assert.Equal(0, (await RunAsync("init", "-r", Repo, "--key-file", KeyFile)).Exit);
+        string source = Store();
+        Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
 
-        var backup = await RunAsync("backup", source, "-r", Repo, "--key-file", KeyFile);
+        var backup = await RunAsync("backup", source, "-r", Repo);
         Assert.Equal(0, backup.Exit);
         Assert.Contains("Snapshot ", backup.Output, StringComparison.Ordinal);
 
         var snapshots = await RunAsync("snapshots", "-r", Repo, "--key-file", KeyFile);
-        Assert.Contains("1 snapshot(s)", snapshots.Output, StringComparison.Ordinal);
+        Assert.Contains("2 snapshot(s)", snapshots.Output, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await RunAsync("check", "--read-data", "-r", Repo, "--key-file", KeyFile)).Exit);
+        Assert.Equal(0, (await RunAsync("check", "--read-data", "-r", Repo)).Exit);
 
+        // A new phone: an empty device folder and the key file.
         string target = Path.Combine(_root, "restored");
-        Assert.Equal(0, (await RunAsync("restore", "latest", "--target", target, "-r", Repo, "--key-file", KeyFile)).Exit);
+        string newDevice = Path.Combine(_root, "new-device");
+        Assert.Equal(0, (await RunAsync("restore", "latest", "--target", target, "-r", Repo, "--key-file", KeyFile, "--device", newDevice)).Exit);
         Assert.Equal("hello", File.ReadAllText(Path.Combine(target, "media", "note.txt")));
+        Assert.Contains("Mode: end-to-end encrypted, with a 64-digit key", (await RunAsync("status", "-r", Repo, "--device", newDevice)).Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Wrong_key_exits_with_3_and_says_wrong_key()
     {
-        Assert.Equal(0, (await RunAsync("init", "-r", Repo, "--key-file", KeyFile)).Exit);
+        Assert.Equal(0, (await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile)).Exit);
         string otherKey = Path.Combine(_root, "other.txt");
         File.WriteAllText(otherKey, "0000 1111 2222 3333 4444 5555 6666 7777 8888 9999 aaaa bbbb cccc dddd eeee ffff");
 
@@ -72,8 +135,7 @@ public sealed class CliTests : IDisposable
         string source = Path.Combine(_root, "store");
         Directory.CreateDirectory(source);
         File.WriteAllBytes(Path.Combine(source, "a.bin"), new byte[100_000]);
-        await RunAsync("init", "-r", Repo, "--key-file", KeyFile);
-        await RunAsync("backup", source, "-r", Repo, "--key-file", KeyFile);
+        Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
         string pack = Directory.EnumerateFiles(Path.Combine(Repo, "data"), "*", SearchOption.AllDirectories).Single();
         byte[] bytes = File.ReadAllBytes(pack);
         bytes[10] ^= 1;
@@ -87,11 +149,55 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Missing_key_without_a_terminal_is_a_clear_error()
     {
-        await RunAsync("init", "-r", Repo, "--key-file", KeyFile);
+        Assert.Equal(0, (await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile)).Exit);
         Environment.SetEnvironmentVariable("LOCKBOX_KEY", null);
-        var (exit, _, error) = await RunAsync("snapshots", "-r", Repo);
+        var (exit, _, error) = await RunAsync("snapshots", "-r", Repo, "--device", Path.Combine(_root, "empty-device"));
         Assert.Equal(1, exit);
         Assert.Contains("No backup key", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Disable_without_confirmation_changes_nothing()
+    {
+        Assert.Equal(0, (await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile)).Exit);
+        var (exit, output, error) = await RunAsync("disable", "-r", Repo);
+        Assert.Equal(1, exit);
+        Assert.Contains("the storage provider will be able to read", output, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("pass --yes", error, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Repo, "config")));
+        Assert.True(File.Exists(Path.Combine(Device, "backup-key")));
+    }
+
+    [Fact]
+    public async Task Disable_yes_goes_back_to_standard_backups_and_deletes_the_encrypted_repository_and_the_key()
+    {
+        string source = Store("kept through disable");
+        Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
+        var (exit, _, error) = await RunAsync("disable", "--yes", "-r", Repo);
+        Assert.True(exit == 0, error);
+        Assert.False(File.Exists(Path.Combine(Repo, "config")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(Repo, "data"), "*", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(Device, "backup-key")));
+        var status = await RunAsync("status", "-r", Repo);
+        Assert.Contains("Mode: standard", status.Output, StringComparison.Ordinal);
+        Assert.Contains("Unencrypted (standard) snapshots: 1", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Key_rotate_in_key_mode_saves_the_new_key_and_the_old_key_opens_nothing()
+    {
+        string source = Store();
+        Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
+        string oldKey = Path.Combine(_root, "old-key.txt");
+        File.Copy(KeyFile, oldKey);
+
+        var (exit, output, error) = await RunAsync("key", "rotate", "-r", Repo, "--key-file", KeyFile);
+        Assert.True(exit == 0, error);
+        Assert.Contains("old key opens nothing", output, StringComparison.Ordinal);
+        Assert.NotEqual(File.ReadAllText(oldKey), File.ReadAllText(KeyFile));
+        Assert.Equal(3, (await RunAsync("snapshots", "-r", Repo, "--key-file", oldKey)).Exit);
+        Assert.Equal(0, (await RunAsync("check", "--read-data", "-r", Repo, "--key-file", KeyFile)).Exit);
+        Assert.Equal(0, (await RunAsync("backup", source, "-r", Repo)).Exit);
     }
 
     [Fact]

@@ -39,9 +39,8 @@ public sealed class CrashConsistencyTests(ITestOutputHelper log) : IDisposable
         int seed = int.TryParse(Environment.GetEnvironmentVariable("LOCKBOX_CRASH_SEED"), out int s) ? s : 20261201;
         log.WriteLine($"seed {seed}, {kills} kills");
         var random = new Random(seed);
-        Assert.Equal(0, (await RunToEndAsync("init", "-r", Repo, "--key-file", KeyFile)).Exit);
         WriteDay(0);
-        await BackupToEndAsync();
+        Assert.Equal(0, (await RunToEndAsync("enable", "--key", Source, "-r", Repo, "--key-file", KeyFile)).Exit);
 
         // How long each command takes when left alone, so kills land anywhere inside it. The estimates
         // follow every uninterrupted run, since the machine's load changes while the suite runs.
@@ -290,6 +289,7 @@ public sealed class CrashConsistencyTests(ITestOutputHelper log) : IDisposable
         }
 
         start.Environment["XDG_CACHE_HOME"] = Path.Combine(_root, "device-cache");
+        start.Environment["LOCKBOX_DEVICE"] = Path.Combine(_root, "device");
         return start;
     }
 

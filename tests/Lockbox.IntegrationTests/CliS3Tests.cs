@@ -9,7 +9,7 @@ public sealed class CliS3Tests : IDisposable
     private readonly Lockbox.Tests.TempFolder _folder = new();
 
     [Fact]
-    public async Task Init_backup_check_and_restore_through_an_s3_repository()
+    public async Task Standard_backup_enable_key_backup_check_and_restore_through_an_s3_repository()
     {
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", S3Server.AccessKeyId);
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", S3Server.SecretAccessKey);
@@ -19,9 +19,14 @@ public sealed class CliS3Tests : IDisposable
         string source = _folder.Combine("phone");
         Directory.CreateDirectory(source);
         await File.WriteAllTextAsync(Path.Combine(source, "chat.txt"), "hello over S3");
-        string[] common = ["-r", repo, "--s3-endpoint", endpoint, "--key-file", key];
+        string[] common = ["-r", repo, "--s3-endpoint", endpoint, "--key-file", key, "--device", _folder.Combine("device")];
 
-        Assert.Equal(0, (await RunAsync(["init", .. common])).Exit);
+        Assert.Equal(0, (await RunAsync(["backup", source, .. common])).Exit);
+        // The manifest and the one file: both readable by the provider.
+        Assert.Contains("snapshots: 1, in 2 object(s) the storage provider can read", (await RunAsync(["status", .. common])).Output, StringComparison.Ordinal);
+        var enable = await RunAsync(["enable", "--key", source, .. common]);
+        Assert.True(enable.Exit == 0, enable.Error);
+        Assert.Contains("snapshots: 0, in 0 object(s) the storage provider can read", (await RunAsync(["status", .. common])).Output, StringComparison.Ordinal);
         Assert.Equal(0, (await RunAsync(["backup", source, .. common])).Exit);
         Assert.Equal(0, (await RunAsync(["check", "--read-data", .. common])).Exit);
         string target = _folder.Combine("restored");

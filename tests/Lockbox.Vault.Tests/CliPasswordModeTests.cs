@@ -12,13 +12,19 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
 
     private string Repo => Path.Combine(_root, "repo");
 
-    private string KeyFile => Path.Combine(_root, "key.txt");
+    private int _phones;
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(string? stdin, params string[] args)
+    /// <summary>The original phone's device folder; a restore on a new phone passes its own.</summary>
+    private string PhoneDevice => Path.Combine(_root, "phone-device");
+
+    private string NewPhoneDevice() => Path.Combine(_root, $"new-phone-{++_phones}");
+
+    private async Task<(int Exit, string Output, string Error)> RunAsync(string? stdin, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = await LockboxCommand.RunAsync(args, new Terminal(output, error, interactive: false, new StringReader(stdin ?? "")));
+        string[] withDevice = args.Contains("--device") ? args : [.. args, "--device", PhoneDevice];
+        int exit = await LockboxCommand.RunAsync(withDevice, new Terminal(output, error, interactive: false, new StringReader(stdin ?? "")));
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -34,8 +40,8 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
         string source = Path.Combine(_root, "phone");
         Directory.CreateDirectory(Path.Combine(source, "media"));
         await File.WriteAllTextAsync(Path.Combine(source, "media", "note.txt"), "the chat history");
-        Assert.Equal(0, (await RunAsync(null, "init", "-r", Repo, "--key-file", KeyFile)).Exit);
-        Assert.Equal(0, (await RunAsync(null, "backup", source, "-r", Repo, "--key-file", KeyFile)).Exit);
+        // A standard backup first, as the phone made before end-to-end encryption.
+        Assert.Equal(0, (await RunAsync(null, "backup", source, "-r", Repo)).Exit);
         return source;
     }
 
@@ -44,15 +50,17 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
     {
         await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
         string[] vaultArgs = await VaultArgsAsync(vault);
-        await BackedUpStoreAsync();
+        string source = await BackedUpStoreAsync();
 
-        var enable = await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        var enable = await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs]);
         Assert.True(enable.Exit == 0, enable.Error);
-        Assert.Contains("Password mode on", enable.Output, StringComparison.Ordinal);
+        Assert.Contains("End-to-end encryption is on. Password mode", enable.Output, StringComparison.Ordinal);
+        Assert.Contains("Importing unencrypted snapshot", enable.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Repo, "standard", "files")) && Directory.EnumerateFiles(Path.Combine(Repo, "standard", "files"), "*", SearchOption.AllDirectories).Any());
 
         // The new phone has no key file, only the password.
         string target = Path.Combine(_root, "new-phone");
-        var restore = await RunAsync(Password + "\n", ["restore", "--password", "--target", target, "-r", Repo, .. vaultArgs]);
+        var restore = await RunAsync(Password + "\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", target, "-r", Repo, .. vaultArgs]);
         Assert.True(restore.Exit == 0, restore.Error);
         Assert.Equal("the chat history", await File.ReadAllTextAsync(Path.Combine(target, "media", "note.txt")));
     }
@@ -62,11 +70,11 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
     {
         await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
         string[] vaultArgs = await VaultArgsAsync(vault);
-        await BackedUpStoreAsync();
-        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
 
         string target = Path.Combine(_root, "new-phone");
-        var (exit, _, error) = await RunAsync("not the password\n", ["restore", "--password", "--target", target, "-r", Repo, .. vaultArgs]);
+        var (exit, _, error) = await RunAsync("not the password\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", target, "-r", Repo, .. vaultArgs]);
         Assert.Equal(6, exit);
         Assert.Contains("Wrong password: 9 tries left", error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(target));
@@ -77,14 +85,14 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
     {
         await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
         string[] vaultArgs = await VaultArgsAsync(vault);
-        await BackedUpStoreAsync();
-        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
 
-        var change = await RunAsync("a brand new password\n", ["password", "change", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        var change = await RunAsync("a brand new password\n", ["password", "change", "-r", Repo, .. vaultArgs]);
         Assert.True(change.Exit == 0, change.Error);
 
-        Assert.Equal(6, (await RunAsync(Password + "\n", ["restore", "--password", "--target", Path.Combine(_root, "a"), "-r", Repo, .. vaultArgs])).Exit);
-        Assert.Equal(0, (await RunAsync("a brand new password\n", ["restore", "--password", "--target", Path.Combine(_root, "b"), "-r", Repo, .. vaultArgs])).Exit);
+        Assert.Equal(6, (await RunAsync(Password + "\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "a"), "-r", Repo, .. vaultArgs])).Exit);
+        Assert.Equal(0, (await RunAsync("a brand new password\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "b"), "-r", Repo, .. vaultArgs])).Exit);
     }
 
     [Fact]
@@ -92,16 +100,19 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
     {
         await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
         string[] vaultArgs = await VaultArgsAsync(vault);
-        await BackedUpStoreAsync();
-        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
 
-        var disable = await RunAsync(null, ["disable", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        var disable = await RunAsync(null, ["disable", "--yes", "-r", Repo, .. vaultArgs]);
         Assert.True(disable.Exit == 0, disable.Error);
-        Assert.Contains("Password mode off", disable.Output, StringComparison.Ordinal);
+        Assert.Contains("End-to-end encryption is off", disable.Output, StringComparison.Ordinal);
+        // The record is gone: the password opens nothing (the vault answers as for any unknown account).
+        Assert.NotEqual(0, (await RunAsync(Password + "\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "y"), "-r", Repo, .. vaultArgs])).Exit);
+        Assert.False(File.Exists(Path.Combine(Repo, "config")));
 
         string[] nowhere = [.. vaultArgs];
         nowhere[1] = "http://127.0.0.1:9/";
-        var (exit, _, error) = await RunAsync(Password + "\n", ["restore", "--password", "--target", Path.Combine(_root, "x"), "-r", Repo, .. nowhere]);
+        var (exit, _, error) = await RunAsync(Password + "\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "x"), "-r", Repo, .. nowhere]);
         Assert.Equal(8, exit);
         Assert.Contains("cannot be reached", error, StringComparison.Ordinal);
     }
@@ -111,23 +122,23 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
     {
         await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel, attemptLimit: 2);
         string[] vaultArgs = await VaultArgsAsync(vault);
-        await BackedUpStoreAsync();
-        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
-        var healthy = await RunAsync(null, ["password", "status", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
+        var healthy = await RunAsync(null, ["password", "status", "-r", Repo, .. vaultArgs]);
         Assert.True(healthy.Exit == 0, healthy.Error);
         Assert.Contains("The vault holds your key", healthy.Output, StringComparison.Ordinal);
 
         // A holder of the account's token guesses twice: the vault destroys the escrow.
-        Assert.Equal(6, (await RunAsync("guess one\n", ["restore", "--password", "--target", Path.Combine(_root, "a"), "-r", Repo, .. vaultArgs])).Exit);
-        Assert.Equal(7, (await RunAsync("guess two\n", ["restore", "--password", "--target", Path.Combine(_root, "b"), "-r", Repo, .. vaultArgs])).Exit);
+        Assert.Equal(6, (await RunAsync("guess one\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "a"), "-r", Repo, .. vaultArgs])).Exit);
+        Assert.Equal(7, (await RunAsync("guess two\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "b"), "-r", Repo, .. vaultArgs])).Exit);
 
-        var gone = await RunAsync(null, ["password", "status", "-r", Repo, "--key-file", KeyFile, .. vaultArgs]);
+        var gone = await RunAsync(null, ["password", "status", "-r", Repo, .. vaultArgs]);
         Assert.Equal(7, gone.Exit);
         Assert.Contains("no longer holds your key", gone.Output, StringComparison.Ordinal);
         Assert.Contains("lockbox password change", gone.Output, StringComparison.Ordinal);
 
-        Assert.Equal(0, (await RunAsync("a fresh password\n", ["password", "change", "-r", Repo, "--key-file", KeyFile, .. vaultArgs])).Exit);
-        var restore = await RunAsync("a fresh password\n", ["restore", "--password", "--target", Path.Combine(_root, "c"), "-r", Repo, .. vaultArgs]);
+        Assert.Equal(0, (await RunAsync("a fresh password\n", ["password", "change", "-r", Repo, .. vaultArgs])).Exit);
+        var restore = await RunAsync("a fresh password\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "c"), "-r", Repo, .. vaultArgs]);
         Assert.True(restore.Exit == 0, restore.Error);
         Assert.Equal("the chat history", await File.ReadAllTextAsync(Path.Combine(_root, "c", "media", "note.txt")));
     }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Lockbox.Repository;
+using Lockbox.Client;
 using Lockbox.Restore;
 using Spectre.Console;
 
@@ -14,39 +14,51 @@ internal static class RestoreCommand
         var include = new Option<string[]>("--include", "-i") { Description = "Restore only this file or folder (repeatable)." };
         var replace = new Option<bool>("--replace") { Description = "Replace a non-empty target folder, swapping it out only once the restore is complete." };
         var password = new Option<bool>("--password") { Description = "Get the backup key from the key vault with your password (on a new phone)." };
-        var command = new Command("restore", "Restore a snapshot into a new folder; every blob is verified.") { snapshot, target, include, replace, password };
-        command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
+        var command = new Command("restore", "Restore a snapshot into a new folder; every blob is verified. On a new phone this device then keeps the key.")
         {
-            var request = new RestoreRequest(parse.GetValue(snapshot)!, parse.GetValue(target)!.FullName)
+            snapshot, target, include, replace, password,
+        };
+        command.SetClientAction(terminal, async (parse, client, cancellationToken) =>
+        {
+            var options = new LockboxRestoreOptions
             {
+                Snapshot = parse.GetValue(snapshot)!,
                 Include = parse.GetValue(include) ?? [],
                 ReplaceExisting = parse.GetValue(replace),
             };
-            RestoreResult result;
-            if (terminal.Interactive)
+            string folder = parse.GetValue(target)!.FullName;
+            Func<IProgress<LockboxProgress>, Task<RestoreResult>> run;
+            if (parse.GetValue(password))
             {
-                result = await terminal.Console.Progress().StartAsync(async context =>
-                {
-                    var task = context.AddTask("Restoring", maxValue: 1);
-                    var progress = new Progress<RestoreProgress>(p =>
-                    {
-                        task.MaxValue = Math.Max(1, p.BytesTotal);
-                        task.Value = p.BytesDone;
-                    });
-                    return await repository.RestoreAsync(request with { Progress = progress }, cancellationToken).ConfigureAwait(false);
-                }).ConfigureAwait(false);
+                string secret = VaultAccess.ReadPassword(terminal, "Backup password:", confirm: false);
+                run = progress => client.RestoreWithPasswordAsync(secret, folder, options, progress, cancellationToken);
             }
             else
             {
-                result = await repository.RestoreAsync(request, cancellationToken).ConfigureAwait(false);
+                var key = CommandRunner.ResolveKey(parse, terminal);
+                run = async progress =>
+                {
+                    using (key)
+                    {
+                        return await client.RestoreWithKeyAsync(key, folder, options, progress, cancellationToken).ConfigureAwait(false);
+                    }
+                };
             }
 
-            terminal.Line($"Restored snapshot {result.SnapshotId[..8]}: {result.Files} files, {Units.Bytes(result.Bytes)} into {request.Target}.");
+            var result = terminal.Interactive
+                ? await terminal.Console.Progress().StartAsync(async context =>
+                {
+                    var task = context.AddTask("Restoring", maxValue: 1);
+                    return await run(new Progress<LockboxProgress>(p =>
+                    {
+                        task.MaxValue = Math.Max(1, p.Total);
+                        task.Value = p.Done;
+                    })).ConfigureAwait(false);
+                }).ConfigureAwait(false)
+                : await run(new StepReporter(terminal)).ConfigureAwait(false);
+            terminal.Line($"Restored snapshot {result.SnapshotId[..8]}: {result.Files} files, {Units.Bytes(result.Bytes)} into {folder}.");
             return ExitCodes.Success;
-        },
-        (parse, cancellationToken) => parse.GetValue(password)
-            ? PasswordCommands.RecoverAsync(parse, terminal, cancellationToken)
-            : Task.FromResult(CommandRunner.ResolveKey(parse, terminal)));
+        });
         return command;
     }
 }

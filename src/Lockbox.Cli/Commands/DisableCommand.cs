@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Lockbox.Repository;
+using Spectre.Console;
+
+namespace Lockbox.Cli.Commands;
+
+/// <summary>`disable`: back to standard backups, after a warning and an explicit confirmation.</summary>
+internal static class DisableCommand
+{
+    private const string ConfirmationWord = "disable";
+
+    public static Command Create(Terminal terminal)
+    {
+        var yes = new Option<bool>("--yes") { Description = "Confirm without being asked: the backups become readable by the storage provider." };
+        var command = new Command(
+            "disable",
+            "Turn end-to-end encryption off: export every snapshot as a standard backup, delete the key from the vault, then the encrypted repository and this device's key.")
+        {
+            yes,
+        };
+        command.SetClientAction(terminal, async (parse, client, cancellationToken) =>
+        {
+            terminal.Line("Warning: your backups will no longer be end-to-end encrypted. The storage provider will be able to read");
+            terminal.Line("every message and every photo in them. The encrypted backups, the key in the vault and the key on this device");
+            terminal.Line("will be deleted.");
+            if (!parse.GetValue(yes))
+            {
+                if (!terminal.CanPrompt)
+                {
+                    throw new LockboxException("Not confirmed: pass --yes to turn end-to-end encryption off. Nothing was changed.");
+                }
+
+                string typed = terminal.Console.Prompt(new TextPrompt<string>($"Type \"{ConfirmationWord}\" to turn end-to-end encryption off:"));
+                if (!string.Equals(typed.Trim(), ConfirmationWord, StringComparison.Ordinal))
+                {
+                    throw new LockboxException("Not confirmed. Nothing was changed.");
+                }
+            }
+
+            await client.DisableAsync(new StepReporter(terminal), cancellationToken).ConfigureAwait(false);
+            terminal.Line("End-to-end encryption is off: backups are standard again, and the storage provider can read them.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Globalization;
+using Lockbox.Device;
+
+namespace Lockbox.Cli.Commands;
+
+internal static class StatusCommand
+{
+    public static Command Create(Terminal terminal)
+    {
+        var command = new Command("status", "Show how this device's backups are kept: the mode, any unfinished switch, the snapshots and what the storage provider can read.");
+        command.SetClientAction(terminal, async (parse, client, cancellationToken) =>
+        {
+            var status = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+            terminal.Line(status.Mode switch
+            {
+                BackupMode.Password => "Mode: end-to-end encrypted, key escrowed in the key vault behind a password.",
+                BackupMode.Key => "Mode: end-to-end encrypted, with a 64-digit key you keep.",
+                _ => "Mode: standard. Backups are NOT end-to-end encrypted: the storage provider can read them.",
+            });
+            if (status.Pending is { } pending)
+            {
+                terminal.Line($"Unfinished: {pending.Operation} (to {pending.Mode} mode). Run it again to finish.");
+            }
+
+            terminal.Line(string.Create(CultureInfo.InvariantCulture, $"Encrypted snapshots: {status.EncryptedSnapshots}{(status.LastBackup is { } last ? $", latest {last.ToLocalTime():yyyy-MM-dd HH:mm}" : "")}."));
+            terminal.Line($"Unencrypted (standard) snapshots: {status.StandardSnapshots}, in {status.UnencryptedObjects} object(s) the storage provider can read.");
+            if (status.Escrow is { } escrow)
+            {
+                terminal.Line(escrow.Held
+                    ? $"Key vault: holds your key; {escrow.FailedAttempts} wrong password(s) since the last right one."
+                    : "Key vault: no longer holds your key. Escrow it again with `lockbox password change`.");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
