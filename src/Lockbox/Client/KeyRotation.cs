@@ -17,6 +17,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
 
     public async Task RunAsync(SwitchOn.KeyConfirmation confirmNewKey, CancellationToken cancellationToken)
     {
+        _cancellation = cancellationToken;
         var state = device.LoadState();
         if (state.Pending is { Operation: not Operation } other)
         {
@@ -29,6 +30,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
         }
 
         int done = state.Pending?.Step ?? -1;
+        Step(LockboxStep.PreparingKey, "Preparing the new backup key on this device");
         using var oldKey = device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key, so it cannot rotate it.");
         using var newKey = device.LoadNextKey() ?? NewKey();
         Save(state, LockboxStep.PreparingKey);
@@ -75,9 +77,21 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
             ? await Repository.Repository.OpenAsync(child, newKey, cancellationToken).ConfigureAwait(false)
             : await Repository.Repository.InitAsync(child, newKey, options.Time, cancellationToken).ConfigureAwait(false);
 
-        // A snapshot already copied by an interrupted run has the same time and device; it is not copied twice.
-        var copied = (await to.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Select(s => (s.Snapshot.Time, s.Snapshot.Hostname)).ToHashSet();
-        var pending = (await from.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Where(s => !copied.Contains((s.Snapshot.Time, s.Snapshot.Hostname))).ToList();
+        // A snapshot an interrupted run already copied has the same time, device, tags and size; each is
+        // copied once (counted, so that two alike snapshots are both copied).
+        var copied = (await to.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).GroupBy(Identity).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var pending = new List<SnapshotInfo>();
+        foreach (var snapshot in await from.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (copied.TryGetValue(Identity(snapshot), out int left) && left > 0)
+            {
+                copied[Identity(snapshot)] = left - 1;
+                continue;
+            }
+
+            pending.Add(snapshot);
+        }
+
         var mover = new SnapshotMover(device, options);
         for (int i = 0; i < pending.Count; i++)
         {
@@ -93,6 +107,9 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
             throw new VerificationFailedException(check.IsHealthy ? [$"the new repository holds {check.Snapshots} snapshot(s), not {expected}"] : check.Errors);
         }
     }
+
+    private static string Identity(SnapshotInfo s) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Snapshot.Time:O}|{s.Snapshot.Hostname}|{string.Join(',', s.Snapshot.Tags)}|{s.Snapshot.Summary.Files}|{s.Snapshot.Summary.Bytes}");
 
     private static Task<bool> ExistsAsync(IStorage storage, CancellationToken cancellationToken) => storage.ExistsAsync(ObjectName.Config, cancellationToken);
 
@@ -110,6 +127,15 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
         device.SaveState(state with { Pending = new PendingOperation(Operation, state.Mode, last) });
     }
 
-    private void Step(LockboxStep step, string description, long done = 0, long total = 0) =>
+    private CancellationToken _cancellation;
+
+    /// <summary>Reports the step, then stops if cancelled: an interruption lands at a step boundary, before the step's work.</summary>
+    private void Step(LockboxStep step, string description, long done = 0, long total = 0)
+    {
         progress?.Report(new LockboxProgress(step, description, done, total));
+        if (step != LockboxStep.Done)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+        }
+    }
 }

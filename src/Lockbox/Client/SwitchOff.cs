@@ -17,6 +17,7 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _cancellation = cancellationToken;
         var state = device.LoadState();
         if (state.Pending is { Operation: not Operation } other)
         {
@@ -79,6 +80,15 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
 
     private VaultClient Vault() => options.Vault ?? throw new LockboxException("Password mode is on, but no key vault is configured to delete the key from.");
 
-    private void Step(LockboxStep step, string description, long done = 0, long total = 0) =>
+    private CancellationToken _cancellation;
+
+    /// <summary>Reports the step, then stops if cancelled: an interruption lands at a step boundary, before the step's work.</summary>
+    private void Step(LockboxStep step, string description, long done = 0, long total = 0)
+    {
         progress?.Report(new LockboxProgress(step, description, done, total));
+        if (step != LockboxStep.Done)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+        }
+    }
 }

@@ -21,6 +21,7 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
 
     public async Task RunAsync(BackupMode mode, KeyConfirmation confirm, Func<BackupKey, CancellationToken, Task>? leaveOldMode, CancellationToken cancellationToken)
     {
+        _cancellation = cancellationToken;
         var state = device.LoadState();
         if (state.Pending is { Operation: not Operation } other)
         {
@@ -83,7 +84,7 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
         }
 
         var (objects, bytes) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
-        Step(LockboxStep.DeletingUnencrypted, $"Deleting {objects} unencrypted object(s), {bytes} bytes, from the storage", 0, objects);
+        Step(LockboxStep.DeletingUnencrypted, $"Deleting {objects} unencrypted object(s), {bytes / 1048576.0:F1} MiB, from the storage (every version)");
         await standard.DeleteAllAsync(cancellationToken).ConfigureAwait(false);
         Save(mode, LockboxStep.DeletingUnencrypted);
 
@@ -179,6 +180,15 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
         }
     }
 
-    private void Step(LockboxStep step, string description, long done = 0, long total = 0) =>
+    private CancellationToken _cancellation;
+
+    /// <summary>Reports the step, then stops if cancelled: an interruption lands at a step boundary, before the step's work.</summary>
+    private void Step(LockboxStep step, string description, long done = 0, long total = 0)
+    {
         progress?.Report(new LockboxProgress(step, description, done, total));
+        if (step != LockboxStep.Done)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+        }
+    }
 }
