@@ -58,7 +58,9 @@ init_repo() {
     local tool=$1 repo=$2
     rm -rf "$repo"
     case $tool in
-        lockbox) rm -f "$repo.key"; "$lockbox" init -r "$repo" --key-file "$repo.key" >/dev/null ;;
+        # enable --key on an empty store creates the repository and the key, as init did.
+        lockbox) rm -rf "$repo.key" "$repo.device" "$repo.empty"; mkdir "$repo.empty"
+                 LOCKBOX_DEVICE="$repo.device" "$lockbox" enable --key "$repo.empty" -r "$repo" --key-file "$repo.key" >/dev/null ;;
         restic) restic init -q -r "$repo" >/dev/null ;;
         borg) borg init -e repokey "$repo" >/dev/null 2>&1 ;;
     esac
@@ -67,7 +69,7 @@ init_repo() {
 backup() {
     local tool=$1 repo=$2 label=$3 name=$4
     case $tool in
-        lockbox) run "$label" "$lockbox" backup "$work/store" -r "$repo" --key-file "$repo.key" ;;
+        lockbox) LOCKBOX_DEVICE="$repo.device" run "$label" "$lockbox" backup "$work/store" -r "$repo" ;;
         restic) run "$label" restic backup -q -r "$repo" "$work/store" ;;
         borg) run "$label" borg create "$repo::$name" "$work/store" ;;
     esac
@@ -77,7 +79,7 @@ restore() {
     local tool=$1 repo=$2 label=$3 target=$4
     rm -rf "$target"
     case $tool in
-        lockbox) run "$label" "$lockbox" restore latest --target "$target" -r "$repo" --key-file "$repo.key" ;;
+        lockbox) LOCKBOX_DEVICE="$repo.device" run "$label" "$lockbox" restore latest --target "$target" -r "$repo" --key-file "$repo.key" ;;
         restic) run "$label" restic restore latest -q -r "$repo" --target "$target" ;;
         borg) mkdir -p "$target"; (cd "$target" && run "$label" borg extract "$repo::day1") ;;
     esac

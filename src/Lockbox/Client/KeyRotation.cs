@@ -6,7 +6,7 @@ using Lockbox.Storage;
 namespace Lockbox.Client;
 
 /// <summary>
-/// Replaces the backup key (docs/FORMAT.md §11). Every snapshot is re-encrypted into a new
+/// Replaces the backup key (docs/FORMAT.md §17). Every snapshot is re-encrypted into a new
 /// repository built in the storage's "rotation" child, which is verified and whose key is shown
 /// recoverable before the old repository is deleted; then the new one is copied into place, config
 /// last, and the child removed. The device keeps both keys until the end, and records each step.

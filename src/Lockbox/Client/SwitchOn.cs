@@ -7,7 +7,7 @@ using Lockbox.Storage;
 namespace Lockbox.Client;
 
 /// <summary>
-/// Turns end-to-end encryption on (docs/FORMAT.md §10). Unencrypted objects are deleted only after
+/// Turns end-to-end encryption on (docs/FORMAT.md §16). Unencrypted objects are deleted only after
 /// every unencrypted snapshot has been imported, the encrypted repository has verified blob by blob,
 /// and the key has been shown to be recoverable. Every step can be run again, so an interrupted
 /// switch is finished by running it again; the device records the last step done.

@@ -4,7 +4,7 @@ namespace Lockbox.Standard;
 
 /// <summary>
 /// A standard backup's manifest: stored in the clear, as backups were before end-to-end encryption,
-/// so the storage provider can read it and every file it lists (docs/FORMAT.md §10).
+/// so the storage provider can read it and every file it lists (docs/FORMAT.md §16).
 /// </summary>
 public sealed record StandardSnapshot
 {

@@ -3,7 +3,7 @@ namespace Lockbox.Storage;
 /// <summary>The rule for <see cref="IStorage.Child"/> names: one path segment that no object kind uses.</summary>
 public static class StorageChildren
 {
-    /// <summary>The child where key rotation builds the new repository (docs/FORMAT.md §11).</summary>
+    /// <summary>The child where key rotation builds the new repository (docs/FORMAT.md §17).</summary>
     public const string Rotation = "rotation";
 
     /// <summary>Returns <paramref name="name"/> when it is lowercase letters, digits and dashes and not an object kind's folder.</summary>

@@ -8,7 +8,7 @@ using Xunit;
 
 namespace Lockbox.Tests.Client;
 
-/// <summary>Key rotation: every snapshot re-encrypted under a new key; the old key opens nothing (docs/FORMAT.md §11).</summary>
+/// <summary>Key rotation: every snapshot re-encrypted under a new key; the old key opens nothing (docs/FORMAT.md §17).</summary>
 public sealed class KeyRotationTests : IDisposable
 {
     private readonly ClientFixture _fixture = new();

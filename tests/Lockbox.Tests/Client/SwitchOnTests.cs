@@ -9,7 +9,7 @@ using Xunit;
 
 namespace Lockbox.Tests.Client;
 
-/// <summary>Switching on end-to-end encryption from standard backups (docs/FORMAT.md §10).</summary>
+/// <summary>Switching on end-to-end encryption from standard backups (docs/FORMAT.md §16).</summary>
 public sealed class SwitchOnTests : IDisposable
 {
     private readonly ClientFixture _fixture = new();
