@@ -74,6 +74,24 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Restore_standard_on_a_new_device_needs_no_key_and_refuses_a_non_empty_target()
+    {
+        Assert.Equal(0, (await RunAsync("backup", Store("before encryption"), "-r", Repo)).Exit);
+        string newDevice = Path.Combine(_root, "new-device");
+        string target = Path.Combine(_root, "restored");
+        Directory.CreateDirectory(target);
+        File.WriteAllText(Path.Combine(target, "keep.txt"), "mine");
+
+        Assert.Equal(1, (await RunAsync("restore", "--standard", "--target", target, "-r", Repo, "--device", newDevice)).Exit);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(target, "keep.txt")));
+
+        File.Delete(Path.Combine(target, "keep.txt"));
+        var (exit, _, error) = await RunAsync("restore", "--standard", "--target", target, "-r", Repo, "--device", newDevice);
+        Assert.True(exit == 0, error);
+        Assert.Equal("before encryption", File.ReadAllText(Path.Combine(target, "media", "note.txt")));
+    }
+
+    [Fact]
     public async Task Enable_key_imports_the_standard_backup_and_deletes_every_unencrypted_object()
     {
         string source = Store("the first day");

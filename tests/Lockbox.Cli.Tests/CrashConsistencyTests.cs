@@ -40,7 +40,9 @@ public sealed class CrashConsistencyTests(ITestOutputHelper log) : IDisposable
         log.WriteLine($"seed {seed}, {kills} kills");
         var random = new Random(seed);
         WriteDay(0);
+        // enable --key creates the repository and the key, and takes the first snapshot.
         Assert.Equal(0, (await RunToEndAsync("enable", "--key", Source, "-r", Repo, "--key-file", KeyFile)).Exit);
+        _expected[Assert.Single(await SnapshotIdsAsync())] = Snapshot("expected-day0");
 
         // How long each command takes when left alone, so kills land anywhere inside it. The estimates
         // follow every uninterrupted run, since the machine's load changes while the suite runs.

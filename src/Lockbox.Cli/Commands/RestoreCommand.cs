@@ -14,9 +14,10 @@ internal static class RestoreCommand
         var include = new Option<string[]>("--include", "-i") { Description = "Restore only this file or folder (repeatable)." };
         var replace = new Option<bool>("--replace") { Description = "Replace a non-empty target folder, swapping it out only once the restore is complete." };
         var password = new Option<bool>("--password") { Description = "Get the backup key from the key vault with your password (on a new phone)." };
+        var standard = new Option<bool>("--standard") { Description = "Restore a standard (not end-to-end encrypted) backup; no key is needed." };
         var command = new Command("restore", "Restore a snapshot into a new folder; every blob is verified. On a new phone this device then keeps the key.")
         {
-            snapshot, target, include, replace, password,
+            snapshot, target, include, replace, password, standard,
         };
         command.SetClientAction(terminal, async (parse, client, cancellationToken) =>
         {
@@ -28,7 +29,16 @@ internal static class RestoreCommand
             };
             string folder = parse.GetValue(target)!.FullName;
             Func<IProgress<LockboxProgress>, Task<RestoreResult>> run;
-            if (parse.GetValue(password))
+            if (parse.GetValue(standard))
+            {
+                if (options.Include.Count > 0 || options.ReplaceExisting)
+                {
+                    throw new Repository.LockboxException("--include and --replace apply to end-to-end encrypted backups, not to --standard.");
+                }
+
+                run = _ => client.RestoreStandardAsync(folder, options.Snapshot, cancellationToken);
+            }
+            else if (parse.GetValue(password))
             {
                 string secret = VaultAccess.ReadPassword(terminal, "Backup password:", confirm: false);
                 run = progress => client.RestoreWithPasswordAsync(secret, folder, options, progress, cancellationToken);

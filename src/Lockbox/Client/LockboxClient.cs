@@ -157,6 +157,55 @@ public sealed class LockboxClient
         }
     }
 
+    /// <summary>
+    /// Restores a standard (not end-to-end encrypted) backup, on a device that never turned end-to-end
+    /// encryption on. Files go to a staging folder beside <paramref name="target"/>, moved in only when
+    /// all are written and their hashes match.
+    /// </summary>
+    /// <returns>The standard snapshot's id and what it held.</returns>
+    public async Task<RestoreResult> RestoreStandardAsync(string target, string snapshot = "latest", CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        var standard = new StandardBackups(_options.Storage);
+        var all = await standard.ListAsync(cancellationToken).ConfigureAwait(false);
+        var matches = snapshot == "latest" ? all.TakeLast(1).ToList() : all.Where(s => s.Id.StartsWith(snapshot, StringComparison.Ordinal)).ToList();
+        var chosen = matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new LockboxException(all.Count == 0 ? "There is no standard backup to restore." : $"No standard snapshot {snapshot}."),
+            _ => throw new LockboxException($"Snapshot id {snapshot} is ambiguous; give more digits."),
+        };
+        string full = Path.GetFullPath(target);
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+        {
+            throw new LockboxException($"The target folder {full} is not empty.");
+        }
+
+        string staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.lockbox-{Guid.NewGuid():N}");
+        try
+        {
+            await standard.RestoreAsync(chosen, staging, cancellationToken).ConfigureAwait(false);
+            Directory.CreateDirectory(staging);
+            if (Directory.Exists(full))
+            {
+                Directory.Delete(full);
+            }
+
+            Directory.Move(staging, full);
+        }
+        catch
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+
+            throw;
+        }
+
+        return new RestoreResult(chosen.Id, chosen.Snapshot.Files.Count, chosen.Snapshot.Files.Sum(f => f.Size));
+    }
+
     /// <summary>Sets a new password on the device that holds the key; the old password is not needed. Also re-escrows a destroyed key.</summary>
     public async Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken = default)
     {
