@@ -38,6 +38,19 @@ internal static class S3Server
         Prefix = prefix ?? UniquePrefix(),
     };
 
+    /// <summary>An SDK client for what the storage abstraction does not do: buckets, versioning, raw listings.</summary>
+    public static Amazon.S3.AmazonS3Client RawClient() => new(
+        AccessKeyId,
+        SecretAccessKey,
+        new Amazon.S3.AmazonS3Config
+        {
+            ServiceURL = Connection.Endpoint!.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+        });
+
     public static string UniquePrefix() => "test-" + Guid.NewGuid().ToString("N");
 
     private static string Require(string? value) =>

@@ -238,15 +238,5 @@ public sealed class S3StorageTests : StorageContract, IDisposable
         return data;
     }
 
-    private static AmazonS3Client RawClient() => new(
-        S3Server.AccessKeyId,
-        S3Server.SecretAccessKey,
-        new AmazonS3Config
-        {
-            ServiceURL = S3Server.Connection.Endpoint!.ToString(),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    private static AmazonS3Client RawClient() => S3Server.RawClient();
 }
