@@ -45,45 +45,86 @@ internal static class KeySource
         throw new LockboxException("No backup key: pass --key-file, set LOCKBOX_KEY, or run on a terminal to be asked.");
     }
 
-    /// <summary>Writes a key file readable only by its owner, replacing an older one.</summary>
+    /// <summary>
+    /// Writes a key file readable only by its owner: to a temporary file, flushed, then renamed into
+    /// place. A file that holds another key is not overwritten.
+    /// </summary>
     public static void Save(BackupKey key, FileInfo file)
     {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (file.Exists)
+        {
+            try
+            {
+                using var held = BackupKey.Parse(File.ReadAllText(file.FullName));
+                if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(held.Bytes, key.Bytes))
+                {
+                    throw new LockboxException($"{file.FullName} already holds another backup key; it is left as it is. Choose another --key-file.");
+                }
+            }
+            catch (FormatException)
+            {
+                throw new LockboxException($"{file.FullName} already exists and is not a key file; it is left as it is. Choose another --key-file.");
+            }
+
+            return;
+        }
+
+        string temporary = Path.Combine(file.DirectoryName ?? ".", $".{file.Name}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using var stream = new FileStream(file.FullName, options);
-        using var writer = new StreamWriter(stream);
-        writer.WriteLine(key.ToDisplayString());
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(key.ToDisplayString() + "\n"));
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, file.FullName);
     }
 
     /// <summary>
-    /// Shows a new key and reads it back, so unencrypted copies are deleted only once the user has it:
-    /// typed back on a terminal, or else read back from --key-file, where it was saved.
+    /// Shows a new key and reads it back, so nothing is deleted until the user has it: typed back on a
+    /// terminal; off one, saved to <paramref name="saveTo"/> (mode 0600) and read back from it, and not
+    /// printed, since redirected output ends up in logs.
     /// </summary>
-    public static ValueTask<string> ShowAndReadBack(BackupKey key, FileInfo? keyFile, Terminal terminal)
+    public static ValueTask<string> ShowAndReadBack(BackupKey key, FileInfo? saveTo, Terminal terminal)
     {
-        terminal.Line("Your 64-digit backup key:");
-        terminal.Line("");
-        terminal.Line("    " + key.ToDisplayString());
-        terminal.Line("");
-        terminal.Line("Keep it somewhere safe: offline, or in a password manager. It is the only way to open your");
-        terminal.Line("backups on a new phone. If you lose it, your backups are lost: no one, including us, can recover them.");
-        if (keyFile is not null)
+        if (saveTo is not null)
         {
-            Save(key, keyFile);
-            terminal.Line($"(Also saved to {keyFile.FullName}, readable only by you.)");
+            Save(key, saveTo);
         }
 
         if (terminal.CanPrompt)
         {
+            terminal.Line("Your 64-digit backup key:");
+            terminal.Line("");
+            terminal.Line("    " + key.ToDisplayString());
+            terminal.Line("");
+            Warn(terminal);
+            if (saveTo is not null)
+            {
+                terminal.Line($"(Also saved to {saveTo.FullName}, readable only by you.)");
+            }
+
             return ValueTask.FromResult(terminal.Console.Prompt(new TextPrompt<string>("Type the key back to confirm you have kept it:")));
         }
 
-        return keyFile is not null
-            ? ValueTask.FromResult(File.ReadAllText(keyFile.FullName))
-            : throw new LockboxException("Not on a terminal, so the key cannot be typed back: pass --key-file to keep it in a file, which is read back to confirm.");
+        if (saveTo is null)
+        {
+            throw new LockboxException("Not on a terminal, so the key cannot be shown and typed back: pass --key-file to keep it in a file, which is read back to confirm.");
+        }
+
+        terminal.Line($"Your 64-digit backup key is in {saveTo.FullName}, readable only by you (not printed: output is redirected).");
+        Warn(terminal);
+        return ValueTask.FromResult(File.ReadAllText(saveTo.FullName));
+    }
+
+    private static void Warn(Terminal terminal)
+    {
+        terminal.Line("Keep it somewhere safe: offline, or in a password manager. It is the only way to open your");
+        terminal.Line("backups on a new phone. If you lose it, your backups are lost: no one, including us, can recover them.");
     }
 }

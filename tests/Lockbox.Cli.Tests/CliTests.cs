@@ -32,11 +32,12 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Enable_key_prints_the_64_digit_key_warns_that_losing_it_loses_the_backups_and_keeps_it_mode_0600()
+    public async Task Enable_key_off_a_terminal_saves_the_key_mode_0600_warns_that_losing_it_loses_the_backups_and_never_prints_it()
     {
         var (exit, output, error) = await RunAsync("enable", "--key", Store(), "--repo", Repo, "--key-file", KeyFile);
         Assert.True(exit == 0, error);
-        Assert.Matches(@"(?m)^    ([0-9a-f]{4} ){15}[0-9a-f]{4}$", output);
+        Assert.Matches(@"^([0-9a-f]{4} ){15}[0-9a-f]{4}\n$", File.ReadAllText(KeyFile));
+        Assert.DoesNotContain(File.ReadAllText(KeyFile).Trim(), output + error, StringComparison.Ordinal);
         Assert.Contains("If you lose it, your backups are lost", output, StringComparison.Ordinal);
         if (!OperatingSystem.IsWindows())
         {
@@ -216,6 +217,17 @@ public sealed class CliTests : IDisposable
         Assert.Equal(3, (await RunAsync("snapshots", "-r", Repo, "--key-file", oldKey)).Exit);
         Assert.Equal(0, (await RunAsync("check", "--read-data", "-r", Repo, "--key-file", KeyFile)).Exit);
         Assert.Equal(0, (await RunAsync("backup", source, "-r", Repo)).Exit);
+    }
+
+    [Fact]
+    public async Task Enable_key_will_not_overwrite_a_key_file_that_holds_another_key()
+    {
+        string other = "0000 1111 2222 3333 4444 5555 6666 7777 8888 9999 aaaa bbbb cccc dddd eeee ffff\n";
+        File.WriteAllText(KeyFile, other);
+        var (exit, _, error) = await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile);
+        Assert.Equal(1, exit);
+        Assert.Contains("already holds another backup key", error, StringComparison.Ordinal);
+        Assert.Equal(other, File.ReadAllText(KeyFile));
     }
 
     [Fact]

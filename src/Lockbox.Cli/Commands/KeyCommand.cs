@@ -20,17 +20,24 @@ internal static class KeyCommand
             "Make a new backup key and re-encrypt every snapshot under it; afterwards the old key opens nothing. In password mode the new key is escrowed (you enter the password again); in key mode you keep the new 64 digits.");
         rotate.SetClientAction(terminal, async (parse, client, cancellationToken) =>
         {
-            var status = await client.GetStatusAsync(cancellationToken).ConfigureAwait(false);
             var steps = new StepReporter(terminal);
-            if (status.Mode == BackupMode.Password)
+            if (client.GetMode() == BackupMode.Password)
             {
                 string secret = VaultAccess.ReadPassword(terminal, "Backup password (it may stay the same):", confirm: true);
                 await client.RotateKeyAsync(secret, null, steps, cancellationToken).ConfigureAwait(false);
             }
             else
             {
+                // The new key goes beside the old one in --key-file, and replaces it only once the old
+                // key opens nothing: until then the old key may be the only way into the backups.
                 var keyFile = parse.GetValue(CliOptions.KeyFile);
-                await client.RotateKeyAsync(null, (key, _) => KeySource.ShowAndReadBack(key, keyFile, terminal), steps, cancellationToken).ConfigureAwait(false);
+                var next = keyFile is null ? null : new FileInfo(keyFile.FullName + ".new");
+                await client.RotateKeyAsync(null, (key, _) => KeySource.ShowAndReadBack(key, next, terminal), steps, cancellationToken).ConfigureAwait(false);
+                if (next is { Exists: true })
+                {
+                    File.Move(next.FullName, keyFile!.FullName, overwrite: true);
+                    terminal.Line($"{keyFile.FullName} now holds the new key.");
+                }
             }
 
             terminal.Line("The backup key is rotated: every snapshot is now encrypted under the new key, and the old key opens nothing.");

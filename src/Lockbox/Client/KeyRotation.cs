@@ -6,82 +6,107 @@ using Lockbox.Storage;
 namespace Lockbox.Client;
 
 /// <summary>
-/// Replaces the backup key (docs/FORMAT.md §17). Every snapshot is re-encrypted into a new
-/// repository built in the storage's "rotation" child, which is verified and whose key is shown
-/// recoverable before the old repository is deleted; then the new one is copied into place, config
-/// last, and the child removed. The device keeps both keys until the end, and records each step.
+/// Replaces the backup key (docs/FORMAT.md §17). Every snapshot is re-encrypted into a new repository
+/// in the storage's "rotation" child, which must verify, and whose key must be shown recoverable,
+/// before the old repository is deleted; the new one is then copied into place, config last, and
+/// verified there before the child goes. The old repository is locked exclusively until it is
+/// replaced, and the device keeps both keys until the end.
 /// </summary>
 internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder device, IProgress<LockboxProgress>? progress)
+    : ResumableOperation(device, progress, "rotate")
 {
-    private const string Operation = "rotate";
+    protected override IReadOnlyList<LockboxStep> Order { get; } =
+    [
+        LockboxStep.PreparingKey, LockboxStep.CopyingSnapshots, LockboxStep.Verifying, LockboxStep.ConfirmingKey,
+        LockboxStep.DeletingEncrypted, LockboxStep.MovingRepository, LockboxStep.SwitchingKey,
+    ];
 
-    public async Task RunAsync(SwitchOn.KeyConfirmation confirmNewKey, CancellationToken cancellationToken)
+    public async Task RunAsync(KeyConfirmation confirmNewKey, CancellationToken cancellationToken)
     {
-        _cancellation = cancellationToken;
-        var state = device.LoadState();
-        if (state.Pending is { Operation: not Operation } other)
-        {
-            throw new OperationPendingException(other);
-        }
-
-        if (state.Mode == BackupMode.Standard)
+        var state = Begin(cancellationToken);
+        var mode = state.Mode;
+        if (mode == BackupMode.Standard)
         {
             throw new LockboxException("End-to-end encryption is not on; there is no key to rotate.");
         }
 
-        int done = state.Pending?.Step ?? -1;
-        Step(LockboxStep.PreparingKey, "Preparing the new backup key on this device");
-        using var oldKey = device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key, so it cannot rotate it.");
-        using var newKey = device.LoadNextKey() ?? NewKey();
-        Save(state, LockboxStep.PreparingKey);
+        using var next = Device.LoadNextKey();
+        if (state.Pending is not null && next is null)
+        {
+            // The next key is saved before the rotation is first recorded, and removed only by
+            // promoting it: the previous run got that far, and the device key is already the new one.
+            await DeleteChildAsync(cancellationToken).ConfigureAwait(false);
+            Finish(mode, "The backup key is replaced; the old key opens nothing");
+            return;
+        }
+
+        using var oldKey = Device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key, so it cannot rotate it.");
+        using var newKey = next is null ? NewKey() : BackupKey.FromBytes(next.Bytes);
+        Enter(LockboxStep.PreparingKey, mode, "Preparing the new backup key on this device");
+
         var child = options.Storage.Child(StorageChildren.Rotation);
         try
         {
-            if (done < (int)LockboxStep.DeletingEncrypted)
+            if (!Reached(LockboxStep.SwitchingKey))
             {
-                await BuildAsync(oldKey, newKey, child, cancellationToken).ConfigureAwait(false);
-                Save(state, LockboxStep.Verifying);
+                if (!Reached(LockboxStep.MovingRepository))
+                {
+                    await ReplaceAsync(oldKey, newKey, child, mode, confirmNewKey, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await MoveAsync(child, mode, cancellationToken).ConfigureAwait(false);
+                }
 
-                Step(LockboxStep.ConfirmingKey, state.Mode == BackupMode.Password ? "Escrowing the new key and logging in to the vault with it" : "Confirming you have the new 64-digit key");
-                await confirmNewKey(newKey, cancellationToken).ConfigureAwait(false);
-                Save(state, LockboxStep.ConfirmingKey);
-
-                Step(LockboxStep.DeletingEncrypted, "Deleting the repository under the old key");
-                await RepositoryEraser.DeleteContentAsync(options.Storage, cancellationToken).ConfigureAwait(false);
-                Save(state, LockboxStep.DeletingEncrypted);
+                // The child stays whole until the copy in place has verified.
+                await VerifyAsync(options.Storage, newKey, await CountSnapshotsAsync(child, newKey, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                Enter(LockboxStep.SwitchingKey, mode, "Switching this device to the new key");
             }
 
-            if (done < (int)LockboxStep.MovingRepository)
-            {
-                Step(LockboxStep.MovingRepository, "Moving the new repository into place");
-                await RepositoryEraser.CopyAllAsync(child, options.Storage, cancellationToken).ConfigureAwait(false);
-                Save(state, LockboxStep.MovingRepository);
-            }
-
-            await RepositoryEraser.DeleteAllAsync(child, cancellationToken).ConfigureAwait(false);
+            await RepositoryObjects.DeleteAllAsync(child, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             (child as IDisposable)?.Dispose();
         }
 
-        device.PromoteNextKey();
-        device.SaveState(new DeviceState { Mode = state.Mode });
-        Step(LockboxStep.Done, "The backup key is replaced; the old key opens nothing");
+        Device.PromoteNextKey();
+        Finish(mode, "The backup key is replaced; the old key opens nothing");
     }
 
-    private async Task BuildAsync(BackupKey oldKey, BackupKey newKey, IStorage child, CancellationToken cancellationToken)
+    /// <summary>Under an exclusive lock on the old repository: build, verify and confirm the new one, delete the old, move the new in.</summary>
+    private async Task ReplaceAsync(BackupKey oldKey, BackupKey newKey, IStorage child, BackupMode mode, KeyConfirmation confirmNewKey, CancellationToken cancellationToken)
     {
-        using var from = await Repository.Repository.OpenAsync(options.Storage, oldKey, cancellationToken).ConfigureAwait(false);
-        using var to = await ExistsAsync(child, cancellationToken).ConfigureAwait(false)
+        using var old = await Repository.Repository.OpenAsync(options.Storage, oldKey, cancellationToken).ConfigureAwait(false);
+        var hold = await RepositoryLock.AcquireAsync(old, exclusive: true, options.Time, cancellationToken).ConfigureAwait(false);
+        await using (hold.ConfigureAwait(false))
+        {
+            if (!Reached(LockboxStep.DeletingEncrypted))
+            {
+                await BuildAsync(old, newKey, child, mode, cancellationToken).ConfigureAwait(false);
+                Enter(LockboxStep.ConfirmingKey, mode, mode == BackupMode.Password ? "Escrowing the new key and logging in to the vault with it" : "Confirming you have the new 64-digit key");
+                await confirmNewKey(newKey, cancellationToken).ConfigureAwait(false);
+            }
+
+            Enter(LockboxStep.DeletingEncrypted, mode, "Deleting the repository under the old key");
+            await RepositoryObjects.DeleteContentAsync(options.Storage, cancellationToken, keep: hold.Name).ConfigureAwait(false);
+            await MoveAsync(child, mode, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task BuildAsync(Repository.Repository from, BackupKey newKey, IStorage child, BackupMode mode, CancellationToken cancellationToken)
+    {
+        Enter(LockboxStep.CopyingSnapshots, mode, "Re-encrypting every snapshot under the new key");
+        using var to = await child.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false)
             ? await Repository.Repository.OpenAsync(child, newKey, cancellationToken).ConfigureAwait(false)
             : await Repository.Repository.InitAsync(child, newKey, options.Time, cancellationToken).ConfigureAwait(false);
 
         // A snapshot an interrupted run already copied has the same time, device, tags and size; each is
         // copied once (counted, so that two alike snapshots are both copied).
         var copied = (await to.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).GroupBy(Identity).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var snapshots = await from.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
         var pending = new List<SnapshotInfo>();
-        foreach (var snapshot in await from.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var snapshot in snapshots)
         {
             if (copied.TryGetValue(Identity(snapshot), out int left) && left > 0)
             {
@@ -92,50 +117,60 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
             pending.Add(snapshot);
         }
 
-        var mover = new SnapshotMover(device, options);
+        var mover = new SnapshotMover(Device, options);
         for (int i = 0; i < pending.Count; i++)
         {
-            Step(LockboxStep.CopyingSnapshots, $"Re-encrypting snapshot {pending[i].ShortId} ({pending[i].Snapshot.Time:yyyy-MM-dd HH:mm}) under the new key", i, pending.Count);
+            Report(LockboxStep.CopyingSnapshots, $"Re-encrypting snapshot {pending[i].ShortId} ({pending[i].Snapshot.Time:yyyy-MM-dd HH:mm}) under the new key", i, pending.Count);
             await mover.CopyAsync(from, pending[i], to, cancellationToken).ConfigureAwait(false);
         }
 
-        Step(LockboxStep.Verifying, "Verifying the new repository: reading back and authenticating every blob");
-        var check = await to.CheckAsync(readData: true, cancellationToken).ConfigureAwait(false);
-        int expected = (await from.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Count;
+        Enter(LockboxStep.Verifying, mode, "Verifying the new repository: reading back and authenticating every blob");
+        await VerifyAsync(child, newKey, snapshots.Count, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task MoveAsync(IStorage child, BackupMode mode, CancellationToken cancellationToken)
+    {
+        Enter(LockboxStep.MovingRepository, mode, "Moving the new repository into place");
+        await RepositoryObjects.CopyAllAsync(child, options.Storage, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every blob of the repository under <paramref name="key"/> authenticates, and it holds <paramref name="expected"/> snapshots.</summary>
+    private static async Task VerifyAsync(IStorage storage, BackupKey key, int expected, CancellationToken cancellationToken)
+    {
+        using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
+        var check = await repository.CheckAsync(readData: true, cancellationToken).ConfigureAwait(false);
         if (!check.IsHealthy || check.Snapshots != expected)
         {
             throw new VerificationFailedException(check.IsHealthy ? [$"the new repository holds {check.Snapshots} snapshot(s), not {expected}"] : check.Errors);
         }
     }
 
+    private static async Task<int> CountSnapshotsAsync(IStorage storage, BackupKey key, CancellationToken cancellationToken)
+    {
+        using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
+        return (await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Count;
+    }
+
+    private async Task DeleteChildAsync(CancellationToken cancellationToken)
+    {
+        var child = options.Storage.Child(StorageChildren.Rotation);
+        try
+        {
+            await RepositoryObjects.DeleteAllAsync(child, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            (child as IDisposable)?.Dispose();
+        }
+    }
+
     private static string Identity(SnapshotInfo s) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{s.Snapshot.Time:O}|{s.Snapshot.Hostname}|{string.Join(',', s.Snapshot.Tags)}|{s.Snapshot.Summary.Files}|{s.Snapshot.Summary.Bytes}");
-
-    private static Task<bool> ExistsAsync(IStorage storage, CancellationToken cancellationToken) => storage.ExistsAsync(ObjectName.Config, cancellationToken);
 
     private BackupKey NewKey()
     {
         var key = BackupKey.Generate();
-        device.SaveNextKey(key);
+        Device.SaveNextKey(key);
         return key;
-    }
-
-    private void Save(DeviceState state, LockboxStep step)
-    {
-        var current = device.LoadState();
-        int last = Math.Max((int)step, current.Pending?.Step ?? -1);
-        device.SaveState(state with { Pending = new PendingOperation(Operation, state.Mode, last) });
-    }
-
-    private CancellationToken _cancellation;
-
-    /// <summary>Reports the step, then stops if cancelled: an interruption lands at a step boundary, before the step's work.</summary>
-    private void Step(LockboxStep step, string description, long done = 0, long total = 0)
-    {
-        progress?.Report(new LockboxProgress(step, description, done, total));
-        if (step != LockboxStep.Done)
-        {
-            _cancellation.ThrowIfCancellationRequested();
-        }
     }
 }

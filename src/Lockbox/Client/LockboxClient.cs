@@ -46,21 +46,26 @@ public sealed class LockboxClient
         var (unencrypted, _) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<SnapshotInfo> encrypted = [];
         using var key = _device.LoadKey();
-        if (key is not null && await _options.Storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
+        // While an operation is unfinished the repository may be half moved (rotation): report the device's view only.
+        if (key is not null && state.Pending is null && await _options.Storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
         {
             using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
             encrypted = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
         }
 
         VaultEscrow? escrow = null;
-        if (state.Mode == BackupMode.Password && key is not null && _options.Vault is { } vault)
+        if (state.Mode == BackupMode.Password && state.Pending is null && key is not null && _options.Vault is { } vault)
         {
-            var found = await vault.CheckAsync(key.Bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+            using var bytes = new KeyCopy(key);
+            var found = await vault.CheckAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
             escrow = new VaultEscrow(found is not null, found?.FailedAttempts ?? 0);
         }
 
         return new LockboxStatus(state.Mode, state.Pending, encrypted.Count, encrypted.Count > 0 ? encrypted[^1].Snapshot.Time : null, standardSnapshots, unencrypted, escrow);
     }
+
+    /// <summary>The device's mode, read from its folder alone (no storage or vault is asked).</summary>
+    public BackupMode GetMode() => _device.LoadState().Mode;
 
     /// <summary>Backs up the chat store: end-to-end encrypted when that is on, else a standard backup.</summary>
     /// <exception cref="OperationPendingException">A switch has not finished; backups wait for it.</exception>
@@ -75,6 +80,13 @@ public sealed class LockboxClient
         string store = _options.ChatStore ?? throw new LockboxException("No chat store is configured to back up.");
         if (state.Mode == BackupMode.Standard)
         {
+            if (await _options.Storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
+            {
+                // Another device turned end-to-end encryption on: no more plaintext may go up from here.
+                throw new LockboxException(
+                    "End-to-end encryption is on for these backups, turned on from another device, so this device will not upload an unencrypted copy. Restore on this device with `restore --password` or `restore --key-file` to back up again.");
+            }
+
             progress?.Report(new LockboxProgress(LockboxStep.BackingUp, "Standard backup (not end-to-end encrypted)"));
             var made = await new StandardBackups(_options.Storage).BackupAsync(store, _options.Time.GetUtcNow(), _options.Hostname, cancellationToken: cancellationToken).ConfigureAwait(false);
             var files = made.Snapshot.Snapshot.Files;
@@ -108,7 +120,7 @@ public sealed class LockboxClient
         return new SwitchOn(_options, _device, progress).RunAsync(
             BackupMode.Key,
             (key, token) => ConfirmTypedKeyAsync(key, showKeyAndReadItBack, token),
-            async (key, token) => await DeleteEscrowAsync(key, token).ConfigureAwait(false),
+            DeleteEscrowAsync,
             cancellationToken);
     }
 
@@ -119,11 +131,16 @@ public sealed class LockboxClient
     public Task EnableWithPasswordAsync(string password, IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
+        var vault = RequireVault();
         return new SwitchOn(_options, _device, progress).RunAsync(
             BackupMode.Password,
             async (key, token) =>
             {
-                await RequireVault().ChangePasswordAsync(key.Bytes.ToArray(), password, token).ConfigureAwait(false);
+                using (var bytes = new KeyCopy(key))
+                {
+                    await vault.ChangePasswordAsync(bytes.Memory, password, token).ConfigureAwait(false);
+                }
+
                 await ConfirmLoginAsync(key, password, token).ConfigureAwait(false);
             },
             null,
@@ -216,7 +233,11 @@ public sealed class LockboxClient
         }
 
         using var key = RequireKey();
-        await RequireVault().ChangePasswordAsync(key.Bytes.ToArray(), newPassword, cancellationToken).ConfigureAwait(false);
+        using (var bytes = new KeyCopy(key))
+        {
+            await RequireVault().ChangePasswordAsync(bytes.Memory, newPassword, cancellationToken).ConfigureAwait(false);
+        }
+
         await ConfirmLoginAsync(key, newPassword, cancellationToken).ConfigureAwait(false);
     }
 
@@ -237,7 +258,7 @@ public sealed class LockboxClient
         IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var mode = _device.LoadState().Mode;
-        SwitchOn.KeyConfirmation confirm = mode switch
+        KeyConfirmation confirm = mode switch
         {
             BackupMode.Password when !string.IsNullOrEmpty(password) => (key, token) => ReescrowAsync(key, password, token),
             BackupMode.Key when showKeyAndReadItBack is not null => (key, token) => ConfirmTypedKeyAsync(key, showKeyAndReadItBack, token),
@@ -264,11 +285,17 @@ public sealed class LockboxClient
         };
         var result = await repository.RestoreAsync(request, cancellationToken).ConfigureAwait(false);
 
-        // A new phone carries on backing up under the key it restored with.
-        if (_device.LoadKey() is null)
+        // A new phone carries on backing up under the key it restored with, and so does a device whose
+        // key went stale (another device rotated it): the key that just restored is the current one.
+        if (_device.LoadState() is { Pending: null } state)
         {
-            _device.SaveKey(key);
-            if (_device.LoadState() is { Mode: BackupMode.Standard, Pending: null })
+            using var held = _device.LoadKey();
+            if (held is null || !CryptographicOperations.FixedTimeEquals(held.Bytes, key.Bytes))
+            {
+                _device.SaveKey(key);
+                _device.SaveState(new DeviceState { Mode = mode });
+            }
+            else if (state.Mode == BackupMode.Standard)
             {
                 _device.SaveState(new DeviceState { Mode = mode });
             }
@@ -318,11 +345,21 @@ public sealed class LockboxClient
     private async Task ReescrowAsync(BackupKey newKey, string password, CancellationToken cancellationToken)
     {
         var vault = RequireVault();
+        using var next = new KeyCopy(newKey);
         // Run again after the new key was escrowed, the vault already proves possession of the new key.
-        if (await vault.CheckAsync(newKey.Bytes.ToArray(), cancellationToken).ConfigureAwait(false) is null)
+        if (await vault.CheckAsync(next.Memory, cancellationToken).ConfigureAwait(false) is null)
         {
             using var oldKey = RequireKey();
-            await vault.ReplaceKeyAsync(oldKey.Bytes.ToArray(), newKey.Bytes.ToArray(), password, cancellationToken).ConfigureAwait(false);
+            using var current = new KeyCopy(oldKey);
+            if (await vault.CheckAsync(current.Memory, cancellationToken).ConfigureAwait(false) is null)
+            {
+                // The escrow is gone (guesses used up): escrow the new key afresh.
+                await vault.ChangePasswordAsync(next.Memory, password, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await vault.ReplaceKeyAsync(current.Memory, next.Memory, password, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await ConfirmLoginAsync(newKey, password, cancellationToken).ConfigureAwait(false);
@@ -337,7 +374,8 @@ public sealed class LockboxClient
 
         try
         {
-            await _options.Vault.DisableAsync(key.Bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+            using var bytes = new KeyCopy(key);
+            await _options.Vault.DisableAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
         }
         catch (VaultKeyDestroyedException)
         {

@@ -45,8 +45,14 @@ public enum LockboxStep
     /// <summary>Rotate: re-encrypting each snapshot into a new repository under the new key.</summary>
     CopyingSnapshots,
 
-    /// <summary>Rotate: moving the new repository into place.</summary>
+    /// <summary>Rotate: moving the new repository into place, then verifying it there.</summary>
     MovingRepository,
+
+    /// <summary>Rotate: making the new key the device's key and removing the rotation's leftovers.</summary>
+    SwitchingKey,
+
+    /// <summary>Disable: forgetting the backup key on this device.</summary>
+    ForgettingKey,
 
     /// <summary>The operation finished.</summary>
     Done,

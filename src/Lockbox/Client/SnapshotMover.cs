@@ -33,11 +33,12 @@ internal sealed class SnapshotMover(DeviceFolder device, LockboxClientOptions op
     }
 
     /// <summary>Exports an encrypted snapshot as a standard backup, marked with its origin.</summary>
-    public async Task ExportAsync(Repository.Repository from, SnapshotInfo snapshot, StandardBackups target, CancellationToken cancellationToken)
+    public async Task<StandardSnapshotInfo> ExportAsync(Repository.Repository from, SnapshotInfo snapshot, StandardBackups target, CancellationToken cancellationToken)
     {
         string folder = await RestoreAsync(from, snapshot, cancellationToken).ConfigureAwait(false);
-        await target.BackupAsync(folder, snapshot.Snapshot.Time, snapshot.Snapshot.Hostname, ExportOrigin(snapshot.Id), cancellationToken).ConfigureAwait(false);
+        var made = await target.BackupAsync(folder, snapshot.Snapshot.Time, snapshot.Snapshot.Hostname, ExportOrigin(snapshot.Id), cancellationToken).ConfigureAwait(false);
         Directory.Delete(folder, recursive: true);
+        return made.Snapshot;
     }
 
     /// <summary>The tag an imported snapshot carries: the standard snapshot it came from.</summary>

@@ -7,88 +7,126 @@ using Lockbox.Vault;
 namespace Lockbox.Client;
 
 /// <summary>
-/// Turns end-to-end encryption off, the one meaning of disable: every encrypted snapshot is exported
-/// as a standard backup, the vault's record is deleted, then the encrypted repository and the
-/// device's key. Every step can be run again; nothing encrypted goes before its export is stored.
+/// Turns end-to-end encryption off, the one meaning of disable (docs/FORMAT.md §16): every encrypted
+/// snapshot is exported as a standard backup and read back, then the vault's record, the encrypted
+/// repository and the device's key are deleted. The repository is locked exclusively meanwhile, so no
+/// other device's backup slips in after the export.
 /// </summary>
 internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder device, IProgress<LockboxProgress>? progress)
+    : ResumableOperation(device, progress, "disable")
 {
-    private const string Operation = "disable";
+    protected override IReadOnlyList<LockboxStep> Order { get; } =
+        [LockboxStep.ExportingSnapshots, LockboxStep.Verifying, LockboxStep.DeletingVaultRecord, LockboxStep.DeletingEncrypted, LockboxStep.ForgettingKey];
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        _cancellation = cancellationToken;
-        var state = device.LoadState();
-        if (state.Pending is { Operation: not Operation } other)
-        {
-            throw new OperationPendingException(other);
-        }
-
+        var state = Begin(cancellationToken);
         if (state.Pending is null && state.Mode == BackupMode.Standard)
         {
             throw new LockboxException("End-to-end encryption is not on; there is nothing to disable.");
         }
 
-        using var key = device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key, so it cannot turn end-to-end encryption off.");
-        device.SaveState(state with { Pending = new PendingOperation(Operation, BackupMode.Standard, state.Pending?.Step ?? -1) });
-        var standard = new StandardBackups(options.Storage);
-
-        if (await options.Storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
+        using var key = Device.LoadKey();
+        if (key is null)
         {
-            using var repository = await Repository.Repository.OpenAsync(options.Storage, key, cancellationToken).ConfigureAwait(false);
-            await ExportAsync(repository, standard, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (state.Mode == BackupMode.Password)
-        {
-            Step(LockboxStep.DeletingVaultRecord, "Deleting the backup key from the key vault");
-            try
+            if (Reached(LockboxStep.ForgettingKey))
             {
-                await Vault().DisableAsync(key.Bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+                Finish(BackupMode.Standard, "Back to standard backups: the storage provider can read them");
+                return;
             }
-            catch (VaultKeyDestroyedException)
-            {
-                // Already gone: a previous run deleted it, or the guesses were used up.
-            }
+
+            throw new LockboxException("This device does not hold the backup key, so it cannot turn end-to-end encryption off.");
         }
 
-        Step(LockboxStep.DeletingEncrypted, "Deleting the encrypted repository");
-        await RepositoryEraser.DeleteAllAsync(options.Storage.Child(StorageChildren.Rotation), cancellationToken).ConfigureAwait(false);
-        await RepositoryEraser.DeleteAllAsync(options.Storage, cancellationToken).ConfigureAwait(false);
-        device.DeleteKeys();
-        if (Directory.Exists(device.WorkFolder))
+        if (state.Mode == BackupMode.Password && options.Vault is null)
         {
-            Directory.Delete(device.WorkFolder, recursive: true);
+            throw new LockboxException("Password mode is on, but no key vault is configured to delete the key from. Nothing was changed.");
         }
 
-        device.SaveState(new DeviceState { Mode = BackupMode.Standard });
-        Step(LockboxStep.Done, "Back to standard backups: the storage provider can read them");
+        var storage = options.Storage;
+        if (await storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
+        {
+            using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
+            var hold = await RepositoryLock.AcquireAsync(repository, exclusive: true, options.Time, cancellationToken).ConfigureAwait(false);
+            await using (hold.ConfigureAwait(false))
+            {
+                var standard = new StandardBackups(storage);
+                var exported = await ExportAsync(repository, standard, cancellationToken).ConfigureAwait(false);
+
+                Enter(LockboxStep.Verifying, BackupMode.Standard, "Reading back the standard backups");
+                foreach (var snapshot in exported)
+                {
+                    await standard.VerifyAsync(snapshot, cancellationToken).ConfigureAwait(false);
+                }
+
+                await DeleteVaultRecordAsync(key, state.Mode, cancellationToken).ConfigureAwait(false);
+                Enter(LockboxStep.DeletingEncrypted, BackupMode.Standard, "Deleting the encrypted repository");
+                var child = storage.Child(StorageChildren.Rotation);
+                try
+                {
+                    await RepositoryObjects.DeleteAllAsync(child, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    (child as IDisposable)?.Dispose();
+                }
+
+                await RepositoryObjects.DeleteContentAsync(storage, cancellationToken, keep: hold.Name).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await DeleteVaultRecordAsync(key, state.Mode, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Our lock went as it was released; the config goes last, so a half-deleted repository still says what it was.
+        await RepositoryObjects.DeleteAllAsync(storage, cancellationToken).ConfigureAwait(false);
+
+        Enter(LockboxStep.ForgettingKey, BackupMode.Standard, "Forgetting the backup key on this device");
+        Device.DeleteKeys();
+        if (Directory.Exists(Device.CacheFolder))
+        {
+            Directory.Delete(Device.CacheFolder, recursive: true);
+        }
+
+        Finish(BackupMode.Standard, "Back to standard backups: the storage provider can read them");
     }
 
-    private async Task ExportAsync(Repository.Repository repository, StandardBackups standard, CancellationToken cancellationToken)
+    /// <summary>Exports every snapshot without a standard copy; returns the standard copies of all of them.</summary>
+    private async Task<List<StandardSnapshotInfo>> ExportAsync(Repository.Repository repository, StandardBackups standard, CancellationToken cancellationToken)
     {
-        var exported = (await standard.ListAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Snapshot.Origin).ToHashSet(StringComparer.Ordinal);
-        var pending = (await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false))
-            .Where(s => !exported.Contains(SnapshotMover.ExportOrigin(s.Id))).ToList();
-        var mover = new SnapshotMover(device, options);
+        Enter(LockboxStep.ExportingSnapshots, BackupMode.Standard, "Exporting the encrypted snapshots as standard backups");
+        var snapshots = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        var origins = snapshots.Select(s => SnapshotMover.ExportOrigin(s.Id)).ToHashSet(StringComparer.Ordinal);
+        var copies = (await standard.ListAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.Snapshot.Origin is { } o && origins.Contains(o)).ToList();
+        var done = copies.Select(s => s.Snapshot.Origin).ToHashSet(StringComparer.Ordinal);
+        var pending = snapshots.Where(s => !done.Contains(SnapshotMover.ExportOrigin(s.Id))).ToList();
+        var mover = new SnapshotMover(Device, options);
         for (int i = 0; i < pending.Count; i++)
         {
-            Step(LockboxStep.ExportingSnapshots, $"Exporting snapshot {pending[i].ShortId} ({pending[i].Snapshot.Time:yyyy-MM-dd HH:mm}) as a standard backup", i, pending.Count);
-            await mover.ExportAsync(repository, pending[i], standard, cancellationToken).ConfigureAwait(false);
+            Report(LockboxStep.ExportingSnapshots, $"Exporting snapshot {pending[i].ShortId} ({pending[i].Snapshot.Time:yyyy-MM-dd HH:mm}) as a standard backup", i, pending.Count);
+            copies.Add(await mover.ExportAsync(repository, pending[i], standard, cancellationToken).ConfigureAwait(false));
         }
+
+        return copies;
     }
 
-    private VaultClient Vault() => options.Vault ?? throw new LockboxException("Password mode is on, but no key vault is configured to delete the key from.");
-
-    private CancellationToken _cancellation;
-
-    /// <summary>Reports the step, then stops if cancelled: an interruption lands at a step boundary, before the step's work.</summary>
-    private void Step(LockboxStep step, string description, long done = 0, long total = 0)
+    private async Task DeleteVaultRecordAsync(Keys.BackupKey key, BackupMode mode, CancellationToken cancellationToken)
     {
-        progress?.Report(new LockboxProgress(step, description, done, total));
-        if (step != LockboxStep.Done)
+        if (mode != BackupMode.Password)
         {
-            _cancellation.ThrowIfCancellationRequested();
+            return;
+        }
+
+        Enter(LockboxStep.DeletingVaultRecord, BackupMode.Standard, "Deleting the backup key from the key vault");
+        using var bytes = new KeyCopy(key);
+        try
+        {
+            await options.Vault!.DisableAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VaultKeyDestroyedException)
+        {
+            // Already gone: a previous run deleted it, or the guesses were used up.
         }
     }
 }

@@ -76,10 +76,16 @@ public sealed class DeviceFolder
         }
     }
 
-    /// <summary>Forgets the backup key (and any next key). The file is overwritten with zeros before it is unlinked.</summary>
+    /// <summary>
+    /// Forgets the backup key (and any next key, and any copy a killed write left behind). Each file
+    /// is overwritten with zeros before it is unlinked.
+    /// </summary>
     public void DeleteKeys()
     {
-        foreach (string name in new[] { NextKeyFileName, KeyFileName })
+        var leftovers = Directory.Exists(Path)
+            ? Directory.EnumerateFiles(Path, $".{KeyFileName}*.tmp").Select(System.IO.Path.GetFileName).OfType<string>()
+            : [];
+        foreach (string name in new[] { NextKeyFileName, KeyFileName }.Concat(leftovers.ToList()))
         {
             string path = Combine(name);
             if (File.Exists(path))
@@ -150,15 +156,18 @@ public sealed class DeviceFolder
 
     private void WriteAtomically(string name, byte[] content)
     {
-        if (!Directory.Exists(Path))
+        if (OperatingSystem.IsWindows())
         {
-            if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(Path);
+        }
+        else
+        {
+            // Also for a folder that already existed (--device): its cache holds the chat history in the clear.
+            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(Path, OwnerOnly);
+            if (File.GetUnixFileMode(Path) != OwnerOnly)
             {
-                Directory.CreateDirectory(Path);
-            }
-            else
-            {
-                Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                File.SetUnixFileMode(Path, OwnerOnly);
             }
         }
 

@@ -16,11 +16,14 @@ public enum BackupMode
     Password,
 }
 
-/// <summary>A multi-step operation that has not finished; running it again resumes after <see cref="Step"/>.</summary>
+/// <summary>
+/// A multi-step operation that has not finished. Every step before <see cref="Step"/> is done;
+/// <see cref="Step"/> itself had started, and running the operation again redoes it.
+/// </summary>
 /// <param name="Operation">"enable", "disable" or "rotate".</param>
 /// <param name="Mode">The mode the operation ends in.</param>
-/// <param name="Step">The last step completed.</param>
-public sealed record PendingOperation(string Operation, BackupMode Mode, int Step);
+/// <param name="Step">The name of the step that had started (a <c>LockboxStep</c> name).</param>
+public sealed record PendingOperation(string Operation, BackupMode Mode, string Step);
 
 /// <summary>The device's state file.</summary>
 public sealed record DeviceState

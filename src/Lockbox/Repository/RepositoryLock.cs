@@ -32,6 +32,9 @@ internal sealed class RepositoryLock : IAsyncDisposable
         _refresh = time.CreateTimer(_ => _ = RefreshAsync(), null, RefreshEvery, RefreshEvery);
     }
 
+    /// <summary>The lock object's current name (a refresh replaces it).</summary>
+    public ObjectName Name => _name;
+
     public static async Task<RepositoryLock> AcquireAsync(Repository repository, bool exclusive, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -121,26 +121,51 @@ public sealed class StandardBackups(IStorage storage)
         }
     }
 
-    /// <summary>Deletes every standard object, manifests first so no manifest ever lists a deleted piece; returns how many went.</summary>
-    public async Task<int> DeleteAllAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Deletes the manifests of <paramref name="snapshots"/>, then every piece no remaining manifest
+    /// lists (every version, on S3). Returns how many manifests remain: ones written meanwhile.
+    /// </summary>
+    public async Task<int> DeleteAsync(IEnumerable<StandardSnapshotInfo> snapshots, CancellationToken cancellationToken = default)
     {
-        int deleted = 0;
-        foreach (var kind in Kinds)
+        ArgumentNullException.ThrowIfNull(snapshots);
+        foreach (var snapshot in snapshots)
         {
-            var names = new List<ObjectName>();
-            await foreach (var item in storage.ListAsync(kind, cancellationToken).ConfigureAwait(false))
-            {
-                names.Add(item.Name);
-            }
+            await storage.DeleteAsync(new ObjectName(ObjectKind.StandardSnapshot, snapshot.Id), cancellationToken).ConfigureAwait(false);
+        }
 
-            foreach (var name in names)
+        var remaining = await ListAsync(cancellationToken).ConfigureAwait(false);
+        var kept = remaining.SelectMany(s => s.Snapshot.Files).SelectMany(f => f.Pieces).ToHashSet(StringComparer.Ordinal);
+        var pieces = new List<ObjectName>();
+        await foreach (var item in storage.ListAsync(ObjectKind.StandardFile, cancellationToken).ConfigureAwait(false))
+        {
+            if (!kept.Contains(item.Name.Name))
             {
-                await storage.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
-                deleted++;
+                pieces.Add(item.Name);
             }
         }
 
-        return deleted;
+        foreach (var piece in pieces)
+        {
+            await storage.DeleteAsync(piece, cancellationToken).ConfigureAwait(false);
+        }
+
+        return remaining.Count;
+    }
+
+    /// <summary>Reads back every piece of <paramref name="snapshot"/> and checks it against its SHA-256.</summary>
+    /// <exception cref="CorruptObjectException">A piece does not match.</exception>
+    /// <exception cref="ObjectNotFoundException">A piece is missing.</exception>
+    public async Task VerifyAsync(StandardSnapshotInfo snapshot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        foreach (string piece in snapshot.Snapshot.Files.SelectMany(f => f.Pieces).Distinct(StringComparer.Ordinal))
+        {
+            var name = new ObjectName(ObjectKind.StandardFile, piece);
+            if (Convert.ToHexStringLower(SHA256.HashData(await storage.ReadAsync(name, cancellationToken).ConfigureAwait(false))) != piece)
+            {
+                throw new CorruptObjectException(name, "the piece does not match its SHA-256");
+            }
+        }
     }
 
     /// <summary>How many standard objects the storage lists, and their total size.</summary>

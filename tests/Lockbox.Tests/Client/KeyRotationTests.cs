@@ -51,7 +51,7 @@ public sealed class KeyRotationTests : IDisposable
 
         var child = _fixture.Storage.Child(StorageChildren.Rotation);
         Assert.False(await child.ExistsAsync(ObjectName.Config));
-        Assert.Empty(await RepositoryEraser.ListAsync(child, ObjectKind.Pack, CancellationToken.None));
+        Assert.Empty(await RepositoryObjects.ListAsync(child, ObjectKind.Pack, CancellationToken.None));
 
         // Backups carry on under the new key.
         await _fixture.NextDayAsync(seed: 8);

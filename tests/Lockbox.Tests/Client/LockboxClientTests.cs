@@ -113,5 +113,22 @@ public sealed class LockboxClientTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Every_public_member_of_the_facade_is_documented_in_the_package_xml_docs()
+    {
+        var documented = System.Xml.Linq.XDocument.Load(Path.Combine(AppContext.BaseDirectory, "Lockbox.xml"))
+            .Descendants("member").Select(m => (string)m.Attribute("name")!).ToList();
+        var types = new[] { typeof(LockboxClient), typeof(LockboxClientOptions), typeof(LockboxStatus), typeof(LockboxProgress), typeof(LockboxRestoreOptions) };
+        foreach (var type in types)
+        {
+            Assert.Contains("T:" + type.FullName, documented);
+            foreach (var member in type.GetMembers(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)
+                         .Where(m => m is System.Reflection.MethodInfo { IsSpecialName: false } && m.DeclaringType == type && !m.Name.StartsWith('<') && m.Name is not ("Equals" or "GetHashCode" or "ToString" or "Deconstruct" or "PrintMembers")))
+            {
+                Assert.Contains(documented, d => d.StartsWith($"M:{type.FullName}.{member.Name}", StringComparison.Ordinal));
+            }
+        }
+    }
+
     public void Dispose() => _fixture.Dispose();
 }

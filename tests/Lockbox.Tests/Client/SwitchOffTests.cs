@@ -28,7 +28,7 @@ public sealed class SwitchOffTests : IDisposable
         Assert.False(await _fixture.Storage.ExistsAsync(ObjectName.Config));
         foreach (var kind in new[] { ObjectKind.Pack, ObjectKind.Index, ObjectKind.Snapshot, ObjectKind.Lock })
         {
-            Assert.Empty(await Lockbox.Client.RepositoryEraser.ListAsync(_fixture.Storage, kind, CancellationToken.None));
+            Assert.Empty(await Lockbox.Client.RepositoryObjects.ListAsync(_fixture.Storage, kind, CancellationToken.None));
         }
 
         var device = new DeviceFolder(_fixture.Combine("phone-device"));

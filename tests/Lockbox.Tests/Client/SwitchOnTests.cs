@@ -175,10 +175,13 @@ public sealed class SwitchOnTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack, new InterruptAt(LockboxStep.DeletingUnencrypted, cut), cut.Token));
 
-        // A tablet still in standard mode backs up to the same storage meanwhile.
+        // A tablet still in standard mode had a backup under way when the switch began; it lands now.
+        // (One started after the switch created the repository is refused, below.)
         _fixture.Clock.Now = _fixture.Clock.Now.AddHours(1);
-        await _fixture.Client(device: "tablet-device").BackupAsync();
+        await new StandardBackups(_fixture.Storage).BackupAsync(_fixture.Phone, _fixture.Clock.Now, "tablet");
         string tablet = ClientFixture.Digest(_fixture.Phone);
+        var refused = await Assert.ThrowsAsync<LockboxException>(() => _fixture.Client(device: "tablet-device").BackupAsync());
+        Assert.Contains("will not upload an unencrypted copy", refused.Message, StringComparison.Ordinal);
 
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
 
