@@ -8,10 +8,9 @@ namespace Lockbox.Fuzzing;
 public sealed class MemoryStorage : IStorage
 {
     private readonly ConcurrentDictionary<ObjectName, byte[]> _objects = new();
+    private readonly ConcurrentDictionary<string, MemoryStorage> _children = new();
 
     /// <inheritdoc />
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MemoryStorage> _children = new();
-
     public string Location => "memory";
 
     /// <summary>Puts an object, replacing any.</summary>

@@ -120,6 +120,7 @@ public sealed class LockboxClient
         return new SwitchOn(_options, _device, progress).RunAsync(
             BackupMode.Key,
             (key, token) => ConfirmTypedKeyAsync(key, showKeyAndReadItBack, token),
+            null,
             DeleteEscrowAsync,
             cancellationToken);
     }
@@ -142,6 +143,14 @@ public sealed class LockboxClient
                 }
 
                 await ConfirmLoginAsync(key, password, token).ConfigureAwait(false);
+            },
+            async (key, token) =>
+            {
+                using var bytes = new KeyCopy(key);
+                if (await vault.CheckAsync(bytes.Memory, token).ConfigureAwait(false) is null)
+                {
+                    throw new KeyNotConfirmedException("The vault no longer holds the key (too many wrong passwords were tried meanwhile); nothing was deleted. Run the command again to escrow it afresh.");
+                }
             },
             null,
             cancellationToken);

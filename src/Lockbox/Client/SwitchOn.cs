@@ -22,9 +22,10 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
 
     /// <param name="mode">Key or password.</param>
     /// <param name="confirm">Proves the key can be recovered; throws when it cannot.</param>
+    /// <param name="recheck">Checks, just before unencrypted objects are deleted, that the key is still recoverable.</param>
     /// <param name="leavePasswordMode">Deletes the escrow, when switching from password mode to key mode.</param>
     /// <param name="cancellationToken">Stops the switch at the next step boundary.</param>
-    public async Task RunAsync(BackupMode mode, KeyConfirmation confirm, KeyConfirmation? leavePasswordMode, CancellationToken cancellationToken)
+    public async Task RunAsync(BackupMode mode, KeyConfirmation confirm, KeyConfirmation? recheck, KeyConfirmation? leavePasswordMode, CancellationToken cancellationToken)
     {
         var state = Begin(cancellationToken);
         if (state.Pending is null && state.Mode == mode)
@@ -77,6 +78,13 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
 
             Enter(LockboxStep.Verifying, mode, "Verifying the encrypted backup: reading back and authenticating every blob");
             var verified = await VerifyAsync(repository, standard, cancellationToken).ConfigureAwait(false);
+
+            // The key must still be recoverable now, not only when it was confirmed (the escrow can be
+            // destroyed meanwhile by someone burning the guesses).
+            if (recheck is not null)
+            {
+                await recheck(key, cancellationToken).ConfigureAwait(false);
+            }
 
             var (objects, bytes) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
             Enter(LockboxStep.DeletingUnencrypted, mode, $"Deleting {objects} unencrypted object(s), {bytes / 1048576.0:F1} MiB, from the storage (every version)");

@@ -17,16 +17,23 @@ namespace Lockbox.Tests.Client;
 /// </summary>
 public sealed class CrashSweepTests(ITestOutputHelper log)
 {
-    private const int Trials = 16;
+    /// <summary>Crashes per operation: 16 in the test command; LOCKBOX_SWITCH_CRASHES=all crashes at every storage call (tests/crash-long.sh).</summary>
+    private static readonly string? Setting = Environment.GetEnvironmentVariable("LOCKBOX_SWITCH_CRASHES");
+
+    private int _trials;
 
     /// <summary>Crash points spread over a run of <paramref name="calls"/> storage calls, with a fixed seed.</summary>
-    private static IEnumerable<int> CrashPoints(int calls, int seed)
+    private IEnumerable<int> CrashPoints(int calls, int seed)
     {
-        var random = new Random(seed);
-        for (int i = 0; i < Trials; i++)
+        if (Setting == "all")
         {
-            yield return 1 + (int)((i + random.NextDouble()) * (calls - 1) / Trials);
+            _trials = calls;
+            return Enumerable.Range(1, calls);
         }
+
+        _trials = int.TryParse(Setting, out int n) ? n : 16;
+        var random = new Random(seed);
+        return Enumerable.Range(0, _trials).Select(i => 1 + (int)((i + random.NextDouble()) * (calls - 1) / _trials)).ToList();
     }
 
     private static async Task<(ClientFixture Fixture, List<string> Days)> StandardPhoneAsync()
@@ -153,7 +160,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
             }
         }
 
-        log.WriteLine($"enable: {Trials} crashes over {calls} storage calls");
+        log.WriteLine($"enable: {_trials} crashes over {calls} storage calls");
     }
 
     [Fact]
@@ -199,7 +206,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
             }
         }
 
-        log.WriteLine($"rotate: {Trials} crashes over {calls} storage calls");
+        log.WriteLine($"rotate: {_trials} crashes over {calls} storage calls");
     }
 
     [Fact]
@@ -246,7 +253,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
             }
         }
 
-        log.WriteLine($"disable: {Trials} crashes over {calls} storage calls");
+        log.WriteLine($"disable: {_trials} crashes over {calls} storage calls");
     }
 
     private static async Task<bool> OpensWithAsync(ClientFixture fixture, IStorage storage, BackupKey key, List<string> snapshots)
