@@ -51,7 +51,7 @@ internal static class KeySource
     /// </summary>
     public static void Save(BackupKey key, FileInfo file)
     {
-        if (file.Exists)
+        if (File.Exists(file.FullName))
         {
             try
             {

@@ -33,7 +33,7 @@ internal static class KeyCommand
                 var keyFile = parse.GetValue(CliOptions.KeyFile);
                 var next = keyFile is null ? null : new FileInfo(keyFile.FullName + ".new");
                 await client.RotateKeyAsync(null, (key, _) => KeySource.ShowAndReadBack(key, next, terminal), steps, cancellationToken).ConfigureAwait(false);
-                if (next is { Exists: true })
+                if (next is not null && File.Exists(next.FullName))
                 {
                     File.Move(next.FullName, keyFile!.FullName, overwrite: true);
                     terminal.Line($"{keyFile.FullName} now holds the new key.");
