@@ -20,22 +20,7 @@ public sealed class ClientS3Tests : IDisposable
     private async Task<(S3StorageOptions Options, bool Versioned)> RepositoryAsync()
     {
         _bucket = "lockbox-client-" + Guid.NewGuid().ToString("N")[..16];
-        await _raw.PutBucketAsync(_bucket);
-        bool versioned = true;
-        try
-        {
-            await _raw.PutBucketVersioningAsync(new PutBucketVersioningRequest
-            {
-                BucketName = _bucket,
-                VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
-            });
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode is "NotImplemented" or "BucketAlreadyExists")
-        {
-            // s3rver 3.7.1 has no versioning (and routes "PUT ?versioning" to CreateBucket).
-            versioned = false;
-        }
-
+        bool versioned = await S3Server.CreateVersionedBucketAsync(_raw, _bucket);
         return (S3Server.FreshRepository() with { Bucket = _bucket }, versioned);
     }
 

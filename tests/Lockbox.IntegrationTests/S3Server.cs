@@ -51,6 +51,26 @@ internal static class S3Server
             ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
         });
 
+    /// <summary>Creates a bucket of its own and turns versioning on where the server has it; returns whether it did.</summary>
+    public static async Task<bool> CreateVersionedBucketAsync(Amazon.S3.AmazonS3Client client, string bucket)
+    {
+        await client.PutBucketAsync(bucket);
+        try
+        {
+            await client.PutBucketVersioningAsync(new Amazon.S3.Model.PutBucketVersioningRequest
+            {
+                BucketName = bucket,
+                VersioningConfig = new Amazon.S3.Model.S3BucketVersioningConfig { Status = Amazon.S3.VersionStatus.Enabled },
+            });
+            return true;
+        }
+        catch (Amazon.S3.AmazonS3Exception e) when (e.ErrorCode is "NotImplemented" or "BucketAlreadyExists")
+        {
+            // s3rver 3.7.1 implements no versioning, and routes "PUT ?versioning" to CreateBucket.
+            return false;
+        }
+    }
+
     public static string UniquePrefix() => "test-" + Guid.NewGuid().ToString("N");
 
     private static string Require(string? value) =>

@@ -191,21 +191,7 @@ public sealed class S3StorageTests : StorageContract, IDisposable
         // plain-delete fallback, and on a server with versioning (e.g. moto) the version purge.
         using var client = RawClient();
         string bucket = "lockbox-versioned-" + Guid.NewGuid().ToString("N")[..16];
-        await client.PutBucketAsync(bucket);
-        bool versioned = true;
-        try
-        {
-            await client.PutBucketVersioningAsync(new PutBucketVersioningRequest
-            {
-                BucketName = bucket,
-                VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
-            });
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode is "NotImplemented" or "BucketAlreadyExists")
-        {
-            // s3rver routes "PUT ?versioning" to CreateBucket, hence BucketAlreadyExists.
-            versioned = false;
-        }
+        bool versioned = await S3Server.CreateVersionedBucketAsync(client, bucket);
 
         using var storage = new S3Storage(_options with { Bucket = bucket });
         var name = Pack(0x88);

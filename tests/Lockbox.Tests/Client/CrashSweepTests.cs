@@ -55,6 +55,15 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
         return (fixture, days);
     }
 
+    /// <summary>A phone switched to key mode; returns its snapshots' digests.</summary>
+    private static async Task<(ClientFixture Fixture, List<string> Snapshots)> EncryptedPhoneAsync()
+    {
+        var (fixture, _) = await StandardPhoneAsync();
+        await fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
+        using var key = new DeviceFolder(fixture.Combine("phone-device")).LoadKey()!;
+        return (fixture, await EncryptedDigestsAsync(fixture, fixture.Storage, key));
+    }
+
     private static async Task<int> CountCallsAsync(ClientFixture fixture, Func<LockboxClient, Task> operation)
     {
         var plain = fixture.Storage;
@@ -166,14 +175,6 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
     [Fact]
     public async Task Rotation_killed_anywhere_leaves_every_snapshot_under_a_key_the_device_holds_and_a_rerun_completes()
     {
-        async Task<(ClientFixture, List<string>)> EncryptedPhoneAsync()
-        {
-            var (fixture, _) = await StandardPhoneAsync();
-            await fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
-            using var key = new DeviceFolder(fixture.Combine("phone-device")).LoadKey()!;
-            return (fixture, await EncryptedDigestsAsync(fixture, fixture.Storage, key));
-        }
-
         int calls;
         var (probe, _) = await EncryptedPhoneAsync();
         using (probe)
@@ -212,14 +213,6 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
     [Fact]
     public async Task Disable_killed_anywhere_keeps_every_snapshot_encrypted_or_exported_and_a_rerun_completes()
     {
-        async Task<(ClientFixture, List<string>)> EncryptedPhoneAsync()
-        {
-            var (fixture, _) = await StandardPhoneAsync();
-            await fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
-            using var key = new DeviceFolder(fixture.Combine("phone-device")).LoadKey()!;
-            return (fixture, await EncryptedDigestsAsync(fixture, fixture.Storage, key));
-        }
-
         int calls;
         var (probe, _) = await EncryptedPhoneAsync();
         using (probe)
