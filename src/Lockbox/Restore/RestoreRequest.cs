@@ -16,6 +16,9 @@ public sealed record RestoreRequest(string Snapshot, string Target)
 
     /// <summary>Receives progress now and then.</summary>
     public IProgress<RestoreProgress>? Progress { get; init; }
+
+    /// <summary>Delta bytes kept in memory before the rest goes to a file; tests set 0 to spill every one.</summary>
+    internal long DeltaMemoryBudget { get; init; } = DeltaStore.MemoryBudget;
 }
 
 /// <summary>Progress of a running restore.</summary>

@@ -19,7 +19,8 @@ internal readonly record struct RestoreTarget(string Path, long Offset, ContentE
 /// one large direct write (<see cref="DirectIo"/>); a file of small blobs (a database's pages) goes
 /// through the page cache instead, since its runs break often and a direct write of one page would
 /// wait for the disk each time. The deltas of a database's changed pages are
-/// fetched and verified first and kept in memory (they are small); each is then applied to its base
+/// fetched and verified first and kept aside (in memory up to a budget, then in a file:
+/// <see cref="DeltaStore"/>); each is then applied to its base
 /// page in the run buffer as the base is decrypted, so the database is written once, directly, in
 /// the same pass as everything else.
 /// </summary>
@@ -68,8 +69,9 @@ internal sealed class Restorer
         {
             long bytesTotal = entries.Sum(e => e.Size);
             int workers = Math.Max(2, Environment.ProcessorCount);
-            var context = new PassContext(staging, new FileHandleCache(), new ConcurrentDictionary<BlobId, (byte[] Delta, ObjectName Pack)>(), buffered, bytesTotal);
+            var context = new PassContext(staging, new FileHandleCache(), new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
             using (context.Files)
+            using (context.Deltas)
             {
                 // The files are created while the deltas are fetched: neither needs the other.
                 var create = Task.Run(() => StagingFolder.CreateFiles(entries, staging), CancellationToken.None);
@@ -178,8 +180,7 @@ internal sealed class Restorer
     private sealed record Segment(string Pack, long Start, long End, List<(PackEntry Entry, List<RestoreTarget> Targets)> Blobs);
 
     /// <summary>What the workers share; <paramref name="Deltas"/> holds the verified deltas, by id, until their base is restored.</summary>
-    internal sealed record PassContext(
-        string Staging, FileHandleCache Files, ConcurrentDictionary<BlobId, (byte[] Delta, ObjectName Pack)> Deltas, HashSet<string> Buffered, long BytesTotal);
+    internal sealed record PassContext(string Staging, FileHandleCache Files, DeltaStore Deltas, HashSet<string> Buffered, long BytesTotal);
 
     /// <summary>Cuts each pack's wanted blobs, in offset order, into segments of at most <see cref="SegmentSize"/>.</summary>
     private static List<Segment> Segments(PackPlan plan)
@@ -278,7 +279,7 @@ internal sealed class Restorer
                     }
                     else
                     {
-                        context.Deltas[entry.Id] = (codec.Open(stored, entry, name), name);
+                        context.Deltas.Add(entry.Id, codec.Open(stored, entry, name), name);
                     }
                 }
 

@@ -14,6 +14,7 @@ internal sealed class RunWriter(Restorer.PassContext context, DeltaPageRebuilder
     private long _fileStart;
     private int _start;
     private int _end;
+    private byte[] _deltaScratch = [];
 
     public void Add(BlobCodec codec, ReadOnlySpan<byte> stored, PackEntry entry, List<RestoreTarget> targets, ObjectName name)
     {
@@ -59,9 +60,11 @@ internal sealed class RunWriter(Restorer.PassContext context, DeltaPageRebuilder
             return blob;
         }
 
-        var (delta, pack) = context.Deltas.TryGetValue(target.Element.Delta!.Value, out var found)
-            ? found
-            : throw new CorruptObjectException(name, $"the delta for page {target.Element.Page.ToShortString()} of {target.Path} was not fetched.", target.Element.Delta);
+        if (!context.Deltas.TryGet(target.Element.Delta!.Value, ref _deltaScratch, out var delta, out var pack))
+        {
+            throw new CorruptObjectException(name, $"the delta for page {target.Element.Page.ToShortString()} of {target.Path} was not fetched.", target.Element.Delta);
+        }
+
         return rebuilder.Rebuild(blob, delta, target.Element, target.Path, pack);
     }
 

@@ -35,6 +35,12 @@ public sealed class DatabasePageTests : IDisposable
             Assert.Equal(dump, Dump(Path.Combine(target, ChatStoreGenerator.DatabaseFileName)));
         }
 
+        // With no memory for deltas every one goes through the spill file, and the day still restores exactly.
+        string spilled = _fixture.NewFolder("restored-spilling");
+        await _fixture.RestoreSpillingAsync(spilled, day1.SnapshotId);
+        Assert.Equal(day1Dump, Dump(Path.Combine(spilled, ChatStoreGenerator.DatabaseFileName)));
+        Assert.Empty(Directory.GetFiles(spilled, ".lockbox-deltas*"));
+
         Assert.True((await _fixture.CheckAsync(readData: true)).IsHealthy);
 
         // The base copy in the device cache is the user's chat history: readable by the user alone.

@@ -52,6 +52,13 @@ public sealed class RepositoryFixture : IDisposable
         return await repository.RestoreAsync(new RestoreRequest(snapshot, target) { Include = include });
     }
 
+    /// <summary>A restore whose page deltas all go to the spill file, none kept in memory.</summary>
+    public async Task<RestoreResult> RestoreSpillingAsync(string target, string snapshot)
+    {
+        using var repository = await Repository.Repository.OpenAsync(Storage, Key);
+        return await repository.RestoreAsync(new RestoreRequest(snapshot, target) { DeltaMemoryBudget = 0 });
+    }
+
     public async Task<Lockbox.Check.CheckResult> CheckAsync(bool readData)
     {
         using var repository = await Repository.Repository.OpenAsync(Storage, Key);
