@@ -76,13 +76,22 @@ internal static class KeySource
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using (var stream = new FileStream(temporary, options))
+        byte[] text = System.Text.Encoding.ASCII.GetBytes(key.ToDisplayString() + "\n");
+        try
         {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(key.ToDisplayString() + "\n"));
-            stream.Flush(flushToDisk: true);
-        }
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(text);
+                stream.Flush(flushToDisk: true);
+            }
 
-        File.Move(temporary, file.FullName);
+            File.Move(temporary, file.FullName);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(text);
+            File.Delete(temporary); // gone already unless the rename failed
+        }
     }
 
     /// <summary>

@@ -32,6 +32,14 @@ internal static class KeyCommand
                 // key opens nothing: until then the old key may be the only way into the backups.
                 var keyFile = parse.GetValue(CliOptions.KeyFile);
                 var next = keyFile is null ? null : new FileInfo(keyFile.FullName + ".new");
+                if (next is not null && File.Exists(next.FullName) && client.GetPending() is null && HoldsDeviceKey(client, next))
+                {
+                    // A finished rotation whose last step (this rename) did not happen.
+                    File.Move(next.FullName, keyFile!.FullName, overwrite: true);
+                    terminal.Line($"The last rotation had finished; {keyFile.FullName} now holds its key. Nothing else was changed.");
+                    return ExitCodes.Success;
+                }
+
                 await client.RotateKeyAsync(null, (key, _) => KeySource.ShowAndReadBack(key, next, terminal), steps, cancellationToken).ConfigureAwait(false);
                 if (next is not null && File.Exists(next.FullName))
                 {
@@ -48,5 +56,19 @@ internal static class KeyCommand
         command.Subcommands.Add(show);
         command.Subcommands.Add(rotate);
         return command;
+    }
+
+    private static bool HoldsDeviceKey(Client.LockboxClient client, FileInfo file)
+    {
+        using var held = client.LoadDeviceKey();
+        try
+        {
+            using var saved = Keys.BackupKey.Parse(File.ReadAllText(file.FullName));
+            return held is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(saved.Bytes, held.Bytes);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 }

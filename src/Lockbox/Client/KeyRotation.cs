@@ -41,6 +41,12 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
         }
 
         using var oldKey = Device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key, so it cannot rotate it.");
+        if (state.Pending is null)
+        {
+            // Before anything is recorded: a key gone stale (another device rotated it) stops here, not half way.
+            using var probe = await Repository.Repository.OpenAsync(options.Storage, oldKey, cancellationToken).ConfigureAwait(false);
+        }
+
         using var newKey = next is null ? NewKey() : BackupKey.FromBytes(next.Bytes);
         Enter(LockboxStep.PreparingKey, mode, "Preparing the new backup key on this device");
 
@@ -55,7 +61,12 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
                 }
                 else
                 {
+                    // Resumed after the old repository went: the killed run's lock, sealed under the old key, goes too.
                     await MoveAsync(child, mode, cancellationToken).ConfigureAwait(false);
+                    foreach (var stale in await RepositoryObjects.ListAsync(options.Storage, ObjectKind.Lock, cancellationToken).ConfigureAwait(false))
+                    {
+                        await options.Storage.DeleteAsync(stale.Name, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 // The child stays whole until the copy in place has verified.
@@ -89,7 +100,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
             }
 
             Enter(LockboxStep.DeletingEncrypted, mode, "Deleting the repository under the old key");
-            await RepositoryObjects.DeleteContentAsync(options.Storage, cancellationToken, keep: hold.Name).ConfigureAwait(false);
+            await RepositoryObjects.DeleteContentAsync(options.Storage, cancellationToken, keep: hold.Owns).ConfigureAwait(false);
             await MoveAsync(child, mode, cancellationToken).ConfigureAwait(false);
         }
     }

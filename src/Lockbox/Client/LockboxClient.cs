@@ -67,6 +67,9 @@ public sealed class LockboxClient
     /// <summary>The device's mode, read from its folder alone (no storage or vault is asked).</summary>
     public BackupMode GetMode() => _device.LoadState().Mode;
 
+    /// <summary>The unfinished enable, disable or rotation, if any, read from the device folder alone.</summary>
+    public PendingOperation? GetPending() => _device.LoadState().Pending;
+
     /// <summary>Backs up the chat store: end-to-end encrypted when that is on, else a standard backup.</summary>
     /// <exception cref="OperationPendingException">A switch has not finished; backups wait for it.</exception>
     public async Task<LockboxBackupResult> BackupAsync(IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -88,7 +91,7 @@ public sealed class LockboxClient
             }
 
             progress?.Report(new LockboxProgress(LockboxStep.BackingUp, "Standard backup (not end-to-end encrypted)"));
-            var made = await new StandardBackups(_options.Storage).BackupAsync(store, _options.Time.GetUtcNow(), _options.Hostname, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var made = await new StandardBackups(_options.Storage).BackupAsync(store, _options.Time.GetUtcNow(), _options.Hostname, scratch: _device.WorkFolder, cancellationToken: cancellationToken).ConfigureAwait(false);
             var files = made.Snapshot.Snapshot.Files;
             return new LockboxBackupResult(BackupMode.Standard, made.Snapshot.Id, files.Count, files.Sum(f => f.Size), made.UploadedBytes, []);
         }

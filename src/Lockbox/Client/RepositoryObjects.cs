@@ -5,17 +5,18 @@ namespace Lockbox.Client;
 /// <summary>Whole-repository moves and deletions for disable and rotation; every delete removes every version, on S3.</summary>
 internal static class RepositoryObjects
 {
-    private static readonly ObjectKind[] ContentKinds = [ObjectKind.Snapshot, ObjectKind.Index, ObjectKind.Pack, ObjectKind.Lock];
+    // Locks, then snapshots, so that a half-deleted repository lists no snapshot whose data is gone.
+    private static readonly ObjectKind[] ContentKinds = [ObjectKind.Lock, ObjectKind.Snapshot, ObjectKind.Index, ObjectKind.Pack];
 
-    /// <summary>Deletes everything but the config (and the lock <paramref name="keep"/>, the caller's own); returns how many objects went.</summary>
-    public static async Task<int> DeleteContentAsync(IStorage storage, CancellationToken cancellationToken, ObjectName? keep = null)
+    /// <summary>Deletes everything but the config (and the caller's own lock, which <paramref name="keep"/> recognises); returns how many objects went.</summary>
+    public static async Task<int> DeleteContentAsync(IStorage storage, CancellationToken cancellationToken, Func<ObjectName, bool>? keep = null)
     {
         int deleted = 0;
         foreach (var kind in ContentKinds)
         {
             foreach (var item in await ListAsync(storage, kind, cancellationToken).ConfigureAwait(false))
             {
-                if (item.Name != keep)
+                if (keep is null || !keep(item.Name))
                 {
                     await storage.DeleteAsync(item.Name, cancellationToken).ConfigureAwait(false);
                     deleted++;
@@ -70,6 +71,18 @@ internal static class RepositoryObjects
         byte[] config = await from.ReadAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false);
         await to.DeleteAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false);
         await to.WriteAsync(ObjectName.Config, config, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many repository objects (config included) the storage lists.</summary>
+    public static async Task<int> CountAllAsync(IStorage storage, CancellationToken cancellationToken)
+    {
+        int count = await storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        foreach (var kind in ContentKinds)
+        {
+            count += (await ListAsync(storage, kind, cancellationToken).ConfigureAwait(false)).Count;
+        }
+
+        return count;
     }
 
     /// <summary>Every object of <paramref name="kind"/>, listed before any is touched.</summary>

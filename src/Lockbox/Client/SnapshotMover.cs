@@ -36,7 +36,7 @@ internal sealed class SnapshotMover(DeviceFolder device, LockboxClientOptions op
     public async Task<StandardSnapshotInfo> ExportAsync(Repository.Repository from, SnapshotInfo snapshot, StandardBackups target, CancellationToken cancellationToken)
     {
         string folder = await RestoreAsync(from, snapshot, cancellationToken).ConfigureAwait(false);
-        var made = await target.BackupAsync(folder, snapshot.Snapshot.Time, snapshot.Snapshot.Hostname, ExportOrigin(snapshot.Id), cancellationToken).ConfigureAwait(false);
+        var made = await target.BackupAsync(folder, snapshot.Snapshot.Time, snapshot.Snapshot.Hostname, ExportOrigin(snapshot.Id), device.WorkFolder, cancellationToken).ConfigureAwait(false);
         Directory.Delete(folder, recursive: true);
         return made.Snapshot;
     }

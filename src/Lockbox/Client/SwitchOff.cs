@@ -26,19 +26,17 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
             throw new LockboxException("End-to-end encryption is not on; there is nothing to disable.");
         }
 
-        using var key = Device.LoadKey();
-        if (key is null)
+        if (Reached(LockboxStep.ForgettingKey))
         {
-            if (Reached(LockboxStep.ForgettingKey))
-            {
-                Finish(BackupMode.Standard, "Back to standard backups: the storage provider can read them");
-                return;
-            }
-
-            throw new LockboxException("This device does not hold the backup key, so it cannot turn end-to-end encryption off.");
+            // The repository is gone; only the device's key (perhaps half erased) and cache remain.
+            ForgetKey();
+            Finish(BackupMode.Standard, "Back to standard backups: the storage provider can read them");
+            return;
         }
 
-        if (state.Mode == BackupMode.Password && options.Vault is null)
+        using var key = Device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key, so it cannot turn end-to-end encryption off.");
+        bool vaultToDo = state.Mode == BackupMode.Password && !Reached(LockboxStep.DeletingEncrypted);
+        if (vaultToDo && options.Vault is null)
         {
             throw new LockboxException("Password mode is on, but no key vault is configured to delete the key from. Nothing was changed.");
         }
@@ -59,7 +57,7 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
                     await standard.VerifyAsync(snapshot, cancellationToken).ConfigureAwait(false);
                 }
 
-                await DeleteVaultRecordAsync(key, state.Mode, cancellationToken).ConfigureAwait(false);
+                await DeleteVaultRecordAsync(key, vaultToDo, cancellationToken).ConfigureAwait(false);
                 Enter(LockboxStep.DeletingEncrypted, BackupMode.Standard, "Deleting the encrypted repository");
                 var child = storage.Child(StorageChildren.Rotation);
                 try
@@ -71,25 +69,35 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
                     (child as IDisposable)?.Dispose();
                 }
 
-                await RepositoryObjects.DeleteContentAsync(storage, cancellationToken, keep: hold.Name).ConfigureAwait(false);
+                // Everything goes while the lock is held, the config last; releasing the lock deletes it.
+                await RepositoryObjects.DeleteContentAsync(storage, cancellationToken, keep: hold.Owns).ConfigureAwait(false);
+                await storage.DeleteAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false);
             }
         }
         else
         {
-            await DeleteVaultRecordAsync(key, state.Mode, cancellationToken).ConfigureAwait(false);
+            await DeleteVaultRecordAsync(key, vaultToDo, cancellationToken).ConfigureAwait(false);
+            Enter(LockboxStep.DeletingEncrypted, BackupMode.Standard, "Deleting the encrypted repository");
+            await RepositoryObjects.DeleteAllAsync(storage, cancellationToken).ConfigureAwait(false);
         }
 
-        // Our lock went as it was released; the config goes last, so a half-deleted repository still says what it was.
-        await RepositoryObjects.DeleteAllAsync(storage, cancellationToken).ConfigureAwait(false);
+        if (await RepositoryObjects.CountAllAsync(storage, cancellationToken).ConfigureAwait(false) is > 0 and var left)
+        {
+            throw new LockboxException($"{left} object(s) of the encrypted repository are still listed after deletion; run the command again to delete them.");
+        }
 
         Enter(LockboxStep.ForgettingKey, BackupMode.Standard, "Forgetting the backup key on this device");
+        ForgetKey();
+        Finish(BackupMode.Standard, "Back to standard backups: the storage provider can read them");
+    }
+
+    private void ForgetKey()
+    {
         Device.DeleteKeys();
         if (Directory.Exists(Device.CacheFolder))
         {
             Directory.Delete(Device.CacheFolder, recursive: true);
         }
-
-        Finish(BackupMode.Standard, "Back to standard backups: the storage provider can read them");
     }
 
     /// <summary>Exports every snapshot without a standard copy; returns the standard copies of all of them.</summary>
@@ -111,9 +119,9 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
         return copies;
     }
 
-    private async Task DeleteVaultRecordAsync(Keys.BackupKey key, BackupMode mode, CancellationToken cancellationToken)
+    private async Task DeleteVaultRecordAsync(Keys.BackupKey key, bool toDo, CancellationToken cancellationToken)
     {
-        if (mode != BackupMode.Password)
+        if (!toDo)
         {
             return;
         }

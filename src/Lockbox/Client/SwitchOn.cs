@@ -38,11 +38,17 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
         bool wasPassword = state.Mode == BackupMode.Password || state.Pending?.Mode == BackupMode.Password;
         var storage = options.Storage;
         using var existing = Device.LoadKey();
-        if (existing is null && await storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
+        if (state.Pending is null && await storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
         {
-            // Checked before anything is written: another device already turned encryption on here.
-            throw new LockboxException(
-                "End-to-end encryption is already on for these backups, turned on from another Device. Restore on this device with `restore --password` or `restore --key-file` to use them.");
+            // Checked before anything is written: another device already turned encryption on here,
+            // or this device's key went stale (another device rotated it).
+            if (existing is null)
+            {
+                throw new LockboxException(
+                    "End-to-end encryption is already on for these backups, turned on from another device. Restore on this device with `restore --password` or `restore --key-file` to use them.");
+            }
+
+            using var probe = await Repository.Repository.OpenAsync(storage, existing, cancellationToken).ConfigureAwait(false);
         }
 
         Enter(LockboxStep.PreparingKey, mode, "Preparing the backup key on this device");
@@ -77,7 +83,7 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
             }
 
             Enter(LockboxStep.Verifying, mode, "Verifying the encrypted backup: reading back and authenticating every blob");
-            var verified = await VerifyAsync(repository, standard, cancellationToken).ConfigureAwait(false);
+            var verified = await VerifyAsync(storage, key, standard, cancellationToken).ConfigureAwait(false);
 
             // The key must still be recoverable now, not only when it was confirmed (the escrow can be
             // destroyed meanwhile by someone burning the guesses).
@@ -89,7 +95,8 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
             var (objects, bytes) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
             Enter(LockboxStep.DeletingUnencrypted, mode, $"Deleting {objects} unencrypted object(s), {bytes / 1048576.0:F1} MiB, from the storage (every version)");
             // Only manifests verified above go; one that appeared meanwhile (another device still in
-            // standard mode) sends the switch round again, and its pieces stay until it is imported.
+            // standard mode) sends the switch round again. A backup still uploading when its pieces go
+            // finds the repository before it writes its manifest, and stops (StandardBackups).
             if (await standard.DeleteAsync(verified, cancellationToken).ConfigureAwait(false) == 0)
             {
                 break;
@@ -116,19 +123,34 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
 
     private async Task ImportAsync(StandardBackups standard, Repository.Repository repository, CancellationToken cancellationToken)
     {
+        var storage = options.Storage;
         var tags = (await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).SelectMany(s => s.Snapshot.Tags).ToHashSet(StringComparer.Ordinal);
         var pending = (await standard.ListAsync(cancellationToken).ConfigureAwait(false)).Where(s => !tags.Contains(SnapshotMover.ImportTag(s.Id))).ToList();
         var mover = new SnapshotMover(Device, options);
         for (int i = 0; i < pending.Count; i++)
         {
             Report(LockboxStep.ImportingSnapshots, $"Importing unencrypted snapshot {pending[i].Id[..8]} ({pending[i].Snapshot.Time:yyyy-MM-dd HH:mm})", i, pending.Count);
-            await mover.ImportAsync(standard, pending[i], repository, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await mover.ImportAsync(standard, pending[i], repository, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectNotFoundException)
+            {
+                // A manifest whose pieces are gone never completed (its backup stopped when it found the
+                // repository): nothing in storage can restore it, so it goes too.
+                Report(LockboxStep.ImportingSnapshots, $"warning: unencrypted snapshot {pending[i].Id[..8]} is incomplete (pieces missing); deleting it");
+                await storage.DeleteAsync(new ObjectName(ObjectKind.StandardSnapshot, pending[i].Id), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    /// <summary>Checks every blob and every standard snapshot's encrypted copy; returns the standard snapshots verified.</summary>
-    private static async Task<IReadOnlyList<StandardSnapshotInfo>> VerifyAsync(Repository.Repository repository, StandardBackups standard, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens the repository afresh, from its stored index as a new phone would, checks every blob and
+    /// every standard snapshot's encrypted copy; returns the standard snapshots verified.
+    /// </summary>
+    private static async Task<IReadOnlyList<StandardSnapshotInfo>> VerifyAsync(IStorage storage, BackupKey key, StandardBackups standard, CancellationToken cancellationToken)
     {
+        using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
         var check = await repository.CheckAsync(readData: true, cancellationToken).ConfigureAwait(false);
         var errors = new List<string>(check.Errors);
         var snapshots = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);

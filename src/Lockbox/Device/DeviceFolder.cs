@@ -8,8 +8,9 @@ namespace Lockbox.Device;
 /// What the device keeps between runs, in one folder: the backup key as 64 digits in
 /// <c>backup-key</c> (mode 0600), the new key during a rotation in <c>backup-key.next</c>, the mode
 /// and any unfinished operation in <c>state.json</c> (no secret), the database base copies in
-/// <c>cache/</c> and scratch space in <c>work/</c>. Every file is replaced atomically, and flushed
-/// before it replaces the old one, so a crash leaves the old file or the new one.
+/// <c>cache/</c> and scratch space in <c>work/</c>. Every file is replaced atomically, flushed before
+/// it replaces the old one and the folder flushed after, so a crash or power loss leaves the old file
+/// or the new one.
 /// </summary>
 public sealed class DeviceFolder
 {
@@ -73,6 +74,7 @@ public sealed class DeviceFolder
         if (File.Exists(next))
         {
             File.Move(next, Combine(KeyFileName), overwrite: true);
+            DirectoryFlush.Flush(Path);
         }
     }
 
@@ -88,16 +90,22 @@ public sealed class DeviceFolder
         foreach (string name in new[] { NextKeyFileName, KeyFileName }.Concat(leftovers.ToList()))
         {
             string path = Combine(name);
-            if (File.Exists(path))
+            if (!File.Exists(path))
             {
-                using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
-                {
-                    stream.Write(new byte[stream.Length]);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Delete(path);
+                continue;
             }
+
+            // Renamed first, in one step, to a name a rerun also sweeps: a kill while the bytes are
+            // overwritten never leaves a zeroed file where the key was.
+            string doomed = name.EndsWith(".tmp", StringComparison.Ordinal) ? path : Combine($".{KeyFileName}.{Guid.NewGuid():N}.tmp");
+            File.Move(path, doomed);
+            using (var stream = new FileStream(doomed, FileMode.Open, FileAccess.Write))
+            {
+                stream.Write(new byte[stream.Length]);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Delete(doomed);
         }
     }
 
@@ -185,6 +193,7 @@ public sealed class DeviceFolder
         }
 
         File.Move(temporary, Combine(name), overwrite: true);
+        DirectoryFlush.Flush(Path);
     }
 
     private string Combine(string name) => System.IO.Path.Combine(Path, name);

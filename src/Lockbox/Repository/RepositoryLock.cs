@@ -21,19 +21,29 @@ internal sealed class RepositoryLock : IAsyncDisposable
     private readonly LockRecord _record;
     private readonly TimeProvider _time;
     private readonly ITimer _refresh;
+    private readonly Lock _names = new();
+    private readonly HashSet<ObjectName> _owned = [];
     private ObjectName _name;
+    private Task _refreshing = Task.CompletedTask;
 
     private RepositoryLock(Repository repository, LockRecord record, ObjectName name, TimeProvider time)
     {
         _repository = repository;
         _record = record;
         _name = name;
+        _owned.Add(name);
         _time = time;
-        _refresh = time.CreateTimer(_ => _ = RefreshAsync(), null, RefreshEvery, RefreshEvery);
+        _refresh = time.CreateTimer(_ => _refreshing = RefreshAsync(), null, RefreshEvery, RefreshEvery);
     }
 
-    /// <summary>The lock object's current name (a refresh replaces it).</summary>
-    public ObjectName Name => _name;
+    /// <summary>Whether <paramref name="name"/> is this lock's object, now or during a refresh (which writes a new one, then deletes the old).</summary>
+    public bool Owns(ObjectName name)
+    {
+        lock (_names)
+        {
+            return _owned.Contains(name);
+        }
+    }
 
     public static async Task<RepositoryLock> AcquireAsync(Repository repository, bool exclusive, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -76,6 +86,8 @@ internal sealed class RepositoryLock : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _refresh.DisposeAsync().ConfigureAwait(false);
+        // A refresh still writing would leave its new object behind.
+        await _refreshing.ConfigureAwait(false);
         await _repository.Storage.DeleteAsync(_name, CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -84,7 +96,13 @@ internal sealed class RepositoryLock : IAsyncDisposable
         try
         {
             var old = _name;
-            _name = await WriteAsync(_repository, _record with { Time = _time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
+            string id = ObjectIds.NewName();
+            lock (_names)
+            {
+                _owned.Add(new ObjectName(ObjectKind.Lock, id));
+            }
+
+            _name = await WriteAsync(_repository, _record with { Time = _time.GetUtcNow() }, CancellationToken.None, id).ConfigureAwait(false);
             await _repository.Storage.DeleteAsync(old, CancellationToken.None).ConfigureAwait(false);
         }
         catch (IOException)
@@ -93,9 +111,9 @@ internal sealed class RepositoryLock : IAsyncDisposable
         }
     }
 
-    private static async Task<ObjectName> WriteAsync(Repository repository, LockRecord record, CancellationToken cancellationToken)
+    private static async Task<ObjectName> WriteAsync(Repository repository, LockRecord record, CancellationToken cancellationToken, string? id = null)
     {
-        string id = ObjectIds.NewName();
+        id ??= ObjectIds.NewName();
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(record, LockJson.Default.LockRecord);
         var name = new ObjectName(ObjectKind.Lock, id);
         await repository.Storage.WriteAsync(name, repository.Keys.Metadata.Seal(json, AssociatedData(id)), cancellationToken).ConfigureAwait(false);

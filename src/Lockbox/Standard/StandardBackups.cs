@@ -19,14 +19,24 @@ public sealed class StandardBackups(IStorage storage)
     public const int PieceSize = 16 * 1024 * 1024;
 
     /// <summary>Backs up the chat store at <paramref name="source"/>; the manifest is written last, so an interruption leaves earlier backups intact.</summary>
-    public async Task<StandardBackupResult> BackupAsync(string source, DateTimeOffset time, string hostname, string? origin = null, CancellationToken cancellationToken = default)
+    /// <param name="source">The chat store.</param>
+    /// <param name="time">Recorded as the backup's time.</param>
+    /// <param name="hostname">Recorded as the device.</param>
+    /// <param name="origin">Where an exported backup came from, or null.</param>
+    /// <param name="scratch">Where the database copy is made: the device's work folder, which holds its plaintext anyway; the temp folder when null.</param>
+    /// <param name="cancellationToken">Stops the backup; earlier ones stay intact.</param>
+    /// <exception cref="LockboxException">End-to-end encryption was turned on meanwhile: no manifest is written, and the pieces this backup uploaded are deleted.</exception>
+    public async Task<StandardBackupResult> BackupAsync(
+        string source, DateTimeOffset time, string hostname, string? origin = null, string? scratch = null, CancellationToken cancellationToken = default)
     {
         var (items, _) = SourceScanner.Scan(Path.GetFullPath(source));
         var files = items.Where(i => !i.IsDirectory).ToList();
         var databases = files.Where(i => SqliteDatabase.IsDatabase(i.FullPath)).Select(i => i.FullPath).ToHashSet(StringComparer.Ordinal);
         files.RemoveAll(i => SqliteDatabase.CompanionSuffixes.Any(s => i.FullPath.EndsWith(s, StringComparison.Ordinal) && databases.Contains(i.FullPath[..^s.Length])));
 
-        string work = Directory.CreateTempSubdirectory("lockbox-standard-").FullName;
+        string work = scratch is null
+            ? Directory.CreateTempSubdirectory("lockbox-standard-").FullName
+            : Directory.CreateDirectory(Path.Combine(scratch, "standard-" + Guid.NewGuid().ToString("N")[..12])).FullName;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(PieceSize);
         try
         {
@@ -45,6 +55,17 @@ public sealed class StandardBackups(IStorage storage)
                 }
 
                 entries.Add(await StoreFileAsync(item.RelativePath, path, buffer, uploaded, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (origin is null && await storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
+            {
+                // A switch to end-to-end encryption began while this backup ran: it must not leave plaintext behind.
+                foreach (string piece in uploaded.Pieces)
+                {
+                    await storage.DeleteAsync(new ObjectName(ObjectKind.StandardFile, piece), cancellationToken).ConfigureAwait(false);
+                }
+
+                throw new LockboxException("End-to-end encryption was turned on for these backups while this standard backup ran; it was not kept.");
             }
 
             var snapshot = new StandardSnapshot { Time = time, Hostname = hostname, Origin = origin, Files = entries };
@@ -209,6 +230,7 @@ public sealed class StandardBackups(IStorage storage)
             {
                 await storage.WriteAsync(name, piece, cancellationToken).ConfigureAwait(false);
                 uploaded.Bytes += read;
+                uploaded.Pieces.Add(hash);
             }
 
             pieces.Add(hash);
@@ -225,6 +247,8 @@ public sealed class StandardBackups(IStorage storage)
     private sealed class UploadCounter
     {
         public long Bytes { get; set; }
+
+        public List<string> Pieces { get; } = [];
     }
 }
 

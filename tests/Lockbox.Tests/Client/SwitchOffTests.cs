@@ -80,5 +80,26 @@ public sealed class SwitchOffTests : IDisposable
         await AssertBackToStandardAsync(digests);
     }
 
+    [Fact]
+    public async Task Disable_killed_while_erasing_the_key_is_finished_by_a_rerun_and_leaves_no_copy_of_it()
+    {
+        var digests = await TwoEncryptedSnapshotsAsync();
+        using var cut = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _fixture.Client().DisableAsync(new InterruptAt(LockboxStep.ForgettingKey, cut), cut.Token));
+
+        // As a kill half way through the erasure leaves it: renamed aside, partly overwritten.
+        string folder = _fixture.Combine("phone-device");
+        string aside = Path.Combine(folder, ".backup-key.0123456789abcdef.tmp");
+        File.Move(Path.Combine(folder, "backup-key"), aside);
+        byte[] bytes = File.ReadAllBytes(aside);
+        Array.Clear(bytes, 0, 20);
+        File.WriteAllBytes(aside, bytes);
+
+        await _fixture.Client().DisableAsync();
+
+        Assert.Empty(Directory.GetFiles(folder, "*key*"));
+        await AssertBackToStandardAsync(digests);
+    }
+
     public void Dispose() => _fixture.Dispose();
 }

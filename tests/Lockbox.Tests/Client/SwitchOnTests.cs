@@ -175,10 +175,19 @@ public sealed class SwitchOnTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack, new InterruptAt(LockboxStep.DeletingUnencrypted, cut), cut.Token));
 
-        // A tablet still in standard mode had a backup under way when the switch began; it lands now.
-        // (One started after the switch created the repository is refused, below.)
+        // A tablet still in standard mode had a backup under way, whose manifest lands now (it checked
+        // for a repository just before the switch created one): made beside, then copied in.
         _fixture.Clock.Now = _fixture.Clock.Now.AddHours(1);
-        await new StandardBackups(_fixture.Storage).BackupAsync(_fixture.Phone, _fixture.Clock.Now, "tablet");
+        var side = new LocalStorage(_fixture.Combine("tablet-cloud"));
+        await new StandardBackups(side).BackupAsync(_fixture.Phone, _fixture.Clock.Now, "tablet");
+        foreach (var kind in new[] { ObjectKind.StandardFile, ObjectKind.StandardSnapshot })
+        {
+            foreach (var item in await RepositoryObjects.ListAsync(side, kind, CancellationToken.None))
+            {
+                await _fixture.Storage.WriteAsync(item.Name, await side.ReadAsync(item.Name));
+            }
+        }
+
         string tablet = ClientFixture.Digest(_fixture.Phone);
         var refused = await Assert.ThrowsAsync<LockboxException>(() => _fixture.Client(device: "tablet-device").BackupAsync());
         Assert.Contains("will not upload an unencrypted copy", refused.Message, StringComparison.Ordinal);
@@ -191,6 +200,22 @@ public sealed class SwitchOnTests : IDisposable
         var snapshots = await repository.ListSnapshotsAsync();
         Assert.Equal(4, snapshots.Count);
         Assert.Equal(tablet, await RestoreDigestAsync(key, snapshots[^1]));
+    }
+
+    [Fact]
+    public async Task A_standard_backup_that_finishes_after_the_switch_began_is_not_kept_and_leaves_no_plaintext()
+    {
+        await TwoStandardBackupsAsync();
+        using var cut = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack, new InterruptAt(LockboxStep.ConfirmingKey, cut), cut.Token));
+        int before = await _fixture.UnencryptedObjectsAsync();
+        File.WriteAllBytes(Path.Combine(_fixture.Phone, "media", "new-photo.jpg"), Enumerable.Range(0, 70_000).Select(i => (byte)(i * 13)).ToArray());
+
+        var late = await Assert.ThrowsAsync<LockboxException>(() => new StandardBackups(_fixture.Storage).BackupAsync(_fixture.Phone, _fixture.Clock.Now, "tablet"));
+
+        Assert.Contains("was not kept", late.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await _fixture.UnencryptedObjectsAsync());
     }
 
     public void Dispose() => _fixture.Dispose();
