@@ -14,7 +14,7 @@ internal static class CliOptions
 
     public static readonly Option<FileInfo?> KeyFile = new("--key-file")
     {
-        Description = "A file holding the 64-digit backup key. Otherwise LOCKBOX_KEY, otherwise a prompt.",
+        Description = "A file holding the 64-digit backup key. Otherwise LOCKBOX_KEY, then the device folder's key, then a prompt. enable --key and key rotate save a new key here (key rotate: to FILE.new until it is done).",
         Recursive = true,
     };
 
