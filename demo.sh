@@ -11,4 +11,4 @@ log=$(mktemp /tmp/lockbox-demo-build-XXXXXX.log)
 trap 'rm -f "$log"' EXIT
 echo "Building lockbox..."
 dotnet build -c Release -v q src/Lockbox.Cli >"$log" 2>&1 || { cat "$log"; exit 1; }
-exec src/Lockbox.Cli/bin/Release/net10.0/Lockbox.Cli demo "$@"
+src/Lockbox.Cli/bin/Release/net10.0/Lockbox.Cli demo "$@"
