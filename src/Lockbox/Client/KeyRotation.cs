@@ -36,6 +36,11 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
             // The next key is saved before the rotation is first recorded, and removed only by
             // promoting it: the previous run got that far, and the device key is already the new one.
             await DeleteChildAsync(cancellationToken).ConfigureAwait(false);
+            using (var promoted = Device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key."))
+            {
+                await PruneCacheAsync(promoted, cancellationToken).ConfigureAwait(false);
+            }
+
             Finish(mode, "The backup key is replaced; the old key opens nothing");
             return;
         }
@@ -82,6 +87,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
         }
 
         Device.PromoteNextKey();
+        await PruneCacheAsync(newKey, cancellationToken).ConfigureAwait(false);
         Finish(mode, "The backup key is replaced; the old key opens nothing");
     }
 
@@ -160,6 +166,25 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
     {
         using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
         return (await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Count;
+    }
+
+    /// <summary>Deletes the base copies kept for repositories other than the current one: plaintext the device no longer needs.</summary>
+    private async Task PruneCacheAsync(BackupKey key, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Device.CacheFolder))
+        {
+            return;
+        }
+
+        using var current = await Repository.Repository.OpenAsync(options.Storage, key, cancellationToken).ConfigureAwait(false);
+        string keep = Path.GetFileName(Backup.CacheFolders.Resolve(Device.CacheFolder, current.Id));
+        foreach (string folder in Directory.EnumerateDirectories(Device.CacheFolder))
+        {
+            if (Path.GetFileName(folder) != keep)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     private async Task DeleteChildAsync(CancellationToken cancellationToken)

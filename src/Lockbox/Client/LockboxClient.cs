@@ -15,7 +15,8 @@ namespace Lockbox.Client;
 /// (backups the storage provider can read); <see cref="EnableWithKeyAsync"/> or
 /// <see cref="EnableWithPasswordAsync"/> switches end-to-end encryption on, and
 /// <see cref="DisableAsync"/> back off. The device keeps its backup key in its folder
-/// (<see cref="DeviceFolder"/>, mode 0600). Every method is safe to run again after an interruption.
+/// (<see cref="DeviceFolder"/>, mode 0600). Every method is safe to run again after an interruption,
+/// and one process at a time uses a device folder.
 /// </summary>
 /// <remarks>
 /// Failures are <see cref="LockboxException"/>s: <see cref="WrongKeyException"/>,
@@ -74,6 +75,7 @@ public sealed class LockboxClient
     /// <exception cref="OperationPendingException">A switch has not finished; backups wait for it.</exception>
     public async Task<LockboxBackupResult> BackupAsync(IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        using var exclusive = _device.Acquire();
         var state = _device.LoadState();
         if (state.Pending is not null)
         {
@@ -120,12 +122,12 @@ public sealed class LockboxClient
         Func<BackupKey, CancellationToken, ValueTask<string>> showKeyAndReadItBack, IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(showKeyAndReadItBack);
-        return new SwitchOn(_options, _device, progress).RunAsync(
+        return WhileHoldingAsync(() => new SwitchOn(_options, _device, progress).RunAsync(
             BackupMode.Key,
             (key, token) => ConfirmTypedKeyAsync(key, showKeyAndReadItBack, token),
             null,
             DeleteEscrowAsync,
-            cancellationToken);
+            cancellationToken));
     }
 
     /// <summary>
@@ -136,7 +138,7 @@ public sealed class LockboxClient
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
         var vault = RequireVault();
-        return new SwitchOn(_options, _device, progress).RunAsync(
+        return WhileHoldingAsync(() => new SwitchOn(_options, _device, progress).RunAsync(
             BackupMode.Password,
             async (key, token) =>
             {
@@ -156,7 +158,7 @@ public sealed class LockboxClient
                 }
             },
             null,
-            cancellationToken);
+            cancellationToken));
     }
 
     /// <summary>Restores with the 64-digit key (on a new device); the device then keeps the key and backs up in key mode.</summary>
@@ -239,6 +241,7 @@ public sealed class LockboxClient
     public async Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
+        using var exclusive = _device.Acquire();
         if (_device.LoadState() is not { Mode: BackupMode.Password, Pending: null })
         {
             throw new LockboxException("Password mode is not on; turn it on with enable --password.");
@@ -258,7 +261,7 @@ public sealed class LockboxClient
     /// the vault's record, the encrypted repository and the device's key. The app must warn and ask first.
     /// </summary>
     public Task DisableAsync(IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new SwitchOff(_options, _device, progress).RunAsync(cancellationToken);
+        WhileHoldingAsync(() => new SwitchOff(_options, _device, progress).RunAsync(cancellationToken));
 
     /// <summary>
     /// Replaces the backup key and re-encrypts every snapshot under it; afterwards the old key opens
@@ -278,7 +281,7 @@ public sealed class LockboxClient
             BackupMode.Key => throw new ArgumentException("Key mode: the new key must be shown and read back.", nameof(showKeyAndReadItBack)),
             _ => throw new LockboxException("End-to-end encryption is not on; there is no key to rotate."),
         };
-        return new KeyRotation(_options, _device, progress).RunAsync(confirm, cancellationToken);
+        return WhileHoldingAsync(() => new KeyRotation(_options, _device, progress).RunAsync(confirm, cancellationToken));
     }
 
     /// <summary>The backup key this device holds, as 64 digits are shown from it; null when it holds none.</summary>
@@ -287,6 +290,7 @@ public sealed class LockboxClient
     private async Task<RestoreResult> RestoreAsync(BackupKey key, BackupMode mode, string target, LockboxRestoreOptions? restore, IProgress<LockboxProgress>? progress, CancellationToken cancellationToken)
     {
         restore ??= new LockboxRestoreOptions();
+        using var exclusive = _device.Acquire();
         using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
         var request = new RestoreRequest(restore.Snapshot, target)
         {
@@ -314,6 +318,12 @@ public sealed class LockboxClient
         }
 
         return result;
+    }
+
+    private async Task WhileHoldingAsync(Func<Task> operation)
+    {
+        using var exclusive = _device.Acquire();
+        await operation().ConfigureAwait(false);
     }
 
     private static async Task ConfirmTypedKeyAsync(BackupKey key, Func<BackupKey, CancellationToken, ValueTask<string>> showKeyAndReadItBack, CancellationToken cancellationToken)

@@ -54,6 +54,26 @@ public sealed class DeviceFolder
             : System.IO.Path.Combine(xdg, "lockbox");
     }
 
+    /// <summary>
+    /// Takes the device folder for one operation: a second Lockbox process on the same folder (a
+    /// scheduled backup while the user switches modes) is refused until this one is disposed.
+    /// </summary>
+    /// <exception cref="LockboxException">Another process holds it.</exception>
+    public IDisposable Acquire()
+    {
+        EnsureFolder();
+        try
+        {
+            // FileShare.None is an advisory lock (flock) that every .NET process honours; the OS
+            // drops it when the holder dies, so a killed process never leaves the folder locked.
+            return new FileStream(Combine(".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (File.Exists(Combine(".lock")))
+        {
+            throw new LockboxException($"Another Lockbox process is using the device folder {Path}; try again when it finishes.", e);
+        }
+    }
+
     /// <summary>The backup key this device holds, or null.</summary>
     /// <exception cref="LockboxException">The key file is damaged.</exception>
     public BackupKey? LoadKey() => LoadKeyFile(KeyFileName);
@@ -164,21 +184,7 @@ public sealed class DeviceFolder
 
     private void WriteAtomically(string name, byte[] content)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(Path);
-        }
-        else
-        {
-            // Also for a folder that already existed (--device): its cache holds the chat history in the clear.
-            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            Directory.CreateDirectory(Path, OwnerOnly);
-            if (File.GetUnixFileMode(Path) != OwnerOnly)
-            {
-                File.SetUnixFileMode(Path, OwnerOnly);
-            }
-        }
-
+        EnsureFolder();
         string temporary = Combine($".{name}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -194,6 +200,24 @@ public sealed class DeviceFolder
 
         File.Move(temporary, Combine(name), overwrite: true);
         DirectoryFlush.Flush(Path);
+    }
+
+    private void EnsureFolder()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Path);
+        }
+        else
+        {
+            // Also for a folder that already existed (--device): its cache holds the chat history in the clear.
+            const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(Path, OwnerOnly);
+            if (File.GetUnixFileMode(Path) != OwnerOnly)
+            {
+                File.SetUnixFileMode(Path, OwnerOnly);
+            }
+        }
     }
 
     private string Combine(string name) => System.IO.Path.Combine(Path, name);

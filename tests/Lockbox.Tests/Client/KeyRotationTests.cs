@@ -53,6 +53,10 @@ public sealed class KeyRotationTests : IDisposable
         Assert.False(await child.ExistsAsync(ObjectName.Config));
         Assert.Empty(await RepositoryObjects.ListAsync(child, ObjectKind.Pack, CancellationToken.None));
 
+        // The old repository's base copies (plaintext) are gone; only the current one's remain.
+        string cache = Path.Combine(_fixture.Combine("phone-device"), "cache");
+        Assert.True(Directory.GetDirectories(cache).Length <= 1);
+
         // Backups carry on under the new key.
         await _fixture.NextDayAsync(seed: 8);
         await _fixture.Client().BackupAsync();

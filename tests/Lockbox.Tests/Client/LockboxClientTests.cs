@@ -114,6 +114,23 @@ public sealed class LockboxClientTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_process_on_the_same_device_folder_is_refused_until_the_first_finishes()
+    {
+        await _fixture.GenerateAsync();
+        var phone = _fixture.Client();
+        var device = new DeviceFolder(_fixture.Combine("phone-device"));
+
+        using (device.Acquire())
+        {
+            var busy = await Assert.ThrowsAsync<LockboxException>(() => phone.BackupAsync());
+            Assert.Contains("Another Lockbox process is using the device folder", busy.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<LockboxException>(() => phone.EnableWithKeyAsync(ClientFixture.TypeBack));
+        }
+
+        Assert.Equal(BackupMode.Standard, (await phone.BackupAsync()).Mode);
+    }
+
+    [Fact]
     public void Every_public_member_of_the_facade_is_documented_in_the_package_xml_docs()
     {
         var documented = System.Xml.Linq.XDocument.Load(Path.Combine(AppContext.BaseDirectory, "Lockbox.xml"))
