@@ -32,7 +32,9 @@ public sealed class OperationPendingException : LockboxException
 {
     /// <summary>Creates the exception.</summary>
     public OperationPendingException(PendingOperation pending)
-        : base($"An earlier `{Describe(pending)}` has not finished; run it again to finish it first.")
+        : base(pending.Operation == "enable"
+            ? $"Turning on end-to-end encryption (`{Describe(pending)}`) has not finished; run it again to finish it, or `disable` to go back to standard backups."
+            : $"An earlier `{Describe(pending)}` has not finished; run it again to finish it first.")
     {
         Pending = pending;
     }

@@ -25,7 +25,7 @@ internal abstract class ResumableOperation(DeviceFolder device, IProgress<Lockbo
     {
         _cancellation = cancellationToken;
         Initial = device.LoadState();
-        if (Initial.Pending is { } other && other.Operation != operation)
+        if (Initial.Pending is { } other && other.Operation != operation && !CanTakeOver(other))
         {
             throw new OperationPendingException(other);
         }
@@ -35,7 +35,10 @@ internal abstract class ResumableOperation(DeviceFolder device, IProgress<Lockbo
 
     /// <summary>Whether an earlier run had got as far as <paramref name="step"/> (started it, or gone past it).</summary>
     protected bool Reached(LockboxStep step) =>
-        Initial.Pending is { } pending && Enum.TryParse<LockboxStep>(pending.Step, out var recorded) && Position(recorded) >= Position(step);
+        Initial.Pending is { } pending && pending.Operation == operation && Enum.TryParse<LockboxStep>(pending.Step, out var recorded) && Position(recorded) >= Position(step);
+
+    /// <summary>Whether this operation may start while <paramref name="other"/> is unfinished, replacing it (disable undoes an enable).</summary>
+    protected virtual bool CanTakeOver(PendingOperation other) => false;
 
     /// <summary>
     /// Records that <paramref name="step"/> starts (never moving the record back: a run resumed at a
@@ -44,7 +47,8 @@ internal abstract class ResumableOperation(DeviceFolder device, IProgress<Lockbo
     protected void Enter(LockboxStep step, BackupMode mode, string description)
     {
         var state = device.LoadState();
-        bool later = state.Pending is not { } pending || !Enum.TryParse<LockboxStep>(pending.Step, out var recorded) || Position(step) > Position(recorded);
+        bool later = state.Pending is not { } pending || pending.Operation != operation
+            || !Enum.TryParse<LockboxStep>(pending.Step, out var recorded) || Position(step) > Position(recorded);
         if (later || state.Pending!.Mode != mode)
         {
             string name = later ? step.ToString() : state.Pending!.Step;

@@ -18,6 +18,9 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
     protected override IReadOnlyList<LockboxStep> Order { get; } =
         [LockboxStep.ExportingSnapshots, LockboxStep.Verifying, LockboxStep.DeletingVaultRecord, LockboxStep.DeletingEncrypted, LockboxStep.ForgettingKey];
 
+    /// <summary>An unfinished enable is undone: disable is the way back to standard backups from any point.</summary>
+    protected override bool CanTakeOver(PendingOperation other) => other.Operation == "enable";
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var state = Begin(cancellationToken);
@@ -34,8 +37,22 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
             return;
         }
 
-        using var key = Device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key, so it cannot turn end-to-end encryption off.");
-        bool vaultToDo = state.Mode == BackupMode.Password && !Reached(LockboxStep.DeletingEncrypted);
+        bool undoingEnable = state.Pending is { Operation: "enable" };
+        using var key = Device.LoadKey();
+        if (key is null)
+        {
+            if (undoingEnable)
+            {
+                // The enable stopped before it saved a key: nothing was encrypted or escrowed.
+                Finish(BackupMode.Standard, "Back to standard backups: the storage provider can read them");
+                return;
+            }
+
+            throw new LockboxException("This device does not hold the backup key, so it cannot turn end-to-end encryption off.");
+        }
+
+        bool wasPassword = state.Mode == BackupMode.Password || state.Pending?.Mode == BackupMode.Password;
+        bool vaultToDo = wasPassword && !Reached(LockboxStep.DeletingEncrypted);
         if (vaultToDo && options.Vault is null)
         {
             throw new LockboxException("Password mode is on, but no key vault is configured to delete the key from. Nothing was changed.");
@@ -106,9 +123,25 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
         Enter(LockboxStep.ExportingSnapshots, BackupMode.Standard, "Exporting the encrypted snapshots as standard backups");
         var snapshots = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
         var origins = snapshots.Select(s => SnapshotMover.ExportOrigin(s.Id)).ToHashSet(StringComparer.Ordinal);
-        var copies = (await standard.ListAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.Snapshot.Origin is { } o && origins.Contains(o)).ToList();
+        var standards = await standard.ListAsync(cancellationToken).ConfigureAwait(false);
+        var copies = standards.Where(s => s.Snapshot.Origin is { } o && origins.Contains(o)).ToList();
         var done = copies.Select(s => s.Snapshot.Origin).ToHashSet(StringComparer.Ordinal);
-        var pending = snapshots.Where(s => !done.Contains(SnapshotMover.ExportOrigin(s.Id))).ToList();
+
+        // An unfinished enable may have left the standard snapshot an encrypted one was imported from: that one is its copy.
+        var originals = standards.ToDictionary(s => SnapshotMover.ImportTag(s.Id), StringComparer.Ordinal);
+        var pending = new List<SnapshotInfo>();
+        foreach (var snapshot in snapshots.Where(s => !done.Contains(SnapshotMover.ExportOrigin(s.Id))))
+        {
+            if (snapshot.Snapshot.Tags.FirstOrDefault(originals.ContainsKey) is { } tag)
+            {
+                copies.Add(originals[tag]);
+            }
+            else
+            {
+                pending.Add(snapshot);
+            }
+        }
+
         var mover = new SnapshotMover(Device, options);
         for (int i = 0; i < pending.Count; i++)
         {

@@ -101,5 +101,33 @@ public sealed class SwitchOffTests : IDisposable
         await AssertBackToStandardAsync(digests);
     }
 
+    [Theory]
+    [InlineData(LockboxStep.CreatingRepository)]
+    [InlineData(LockboxStep.Verifying)]
+    [InlineData(LockboxStep.DeletingUnencrypted)]
+    public async Task Disable_undoes_an_unfinished_enable_and_keeps_each_standard_snapshot_once(LockboxStep step)
+    {
+        await _fixture.GenerateAsync();
+        var digests = new List<string>();
+        for (int day = 0; day < 2; day++)
+        {
+            await _fixture.Client().BackupAsync();
+            digests.Add(ClientFixture.Digest(_fixture.Phone));
+            await _fixture.NextDayAsync(seed: 40 + day);
+        }
+
+        using var cut = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack, new InterruptAt(step, cut), cut.Token));
+        var pending = await Assert.ThrowsAsync<OperationPendingException>(() => _fixture.Client().BackupAsync());
+        Assert.Contains("`disable` to go back", pending.Message, StringComparison.Ordinal);
+
+        await _fixture.Client().DisableAsync();
+
+        // The snapshot enable took of the store exported too, when it got that far.
+        var standard = await new StandardBackups(_fixture.Storage).ListAsync();
+        Assert.Equal(step >= LockboxStep.Verifying ? 3 : 2, standard.Count);
+        await AssertBackToStandardAsync(step >= LockboxStep.Verifying ? [.. digests, ClientFixture.Digest(_fixture.Phone)] : digests);
+    }
+
     public void Dispose() => _fixture.Dispose();
 }
