@@ -49,7 +49,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
         if (state.Pending is null)
         {
             // Before anything is recorded: a key gone stale (another device rotated it) stops here, not half way.
-            using var probe = await Repository.Repository.OpenAsync(options.Storage, oldKey, cancellationToken).ConfigureAwait(false);
+            await Repository.Repository.CheckKeyAsync(options.Storage, oldKey, cancellationToken).ConfigureAwait(false);
         }
 
         using var newKey = next is null ? NewKey() : BackupKey.FromBytes(next.Bytes);
@@ -75,7 +75,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
                 }
 
                 // The child stays whole until the copy in place has verified.
-                await VerifyAsync(options.Storage, newKey, await CountSnapshotsAsync(child, newKey, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await VerifyAsync(options.Storage, newKey, await CountSnapshotsAsync(child, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 Enter(LockboxStep.SwitchingKey, mode, "Switching this device to the new key");
             }
 
@@ -162,11 +162,9 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
         }
     }
 
-    private static async Task<int> CountSnapshotsAsync(IStorage storage, BackupKey key, CancellationToken cancellationToken)
-    {
-        using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
-        return (await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Count;
-    }
+    /// <summary>How many snapshot objects the storage lists: counted, not opened.</summary>
+    private static async Task<int> CountSnapshotsAsync(IStorage storage, CancellationToken cancellationToken) =>
+        (await RepositoryObjects.ListAsync(storage, ObjectKind.Snapshot, cancellationToken).ConfigureAwait(false)).Count;
 
     /// <summary>Deletes the base copies kept for repositories other than the current one: plaintext the device no longer needs.</summary>
     private async Task PruneCacheAsync(BackupKey key, CancellationToken cancellationToken)
@@ -176,8 +174,8 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
             return;
         }
 
-        using var current = await Repository.Repository.OpenAsync(options.Storage, key, cancellationToken).ConfigureAwait(false);
-        string keep = Path.GetFileName(Backup.CacheFolders.Resolve(Device.CacheFolder, current.Id));
+        string id = await Repository.Repository.CheckKeyAsync(options.Storage, key, cancellationToken).ConfigureAwait(false);
+        string keep = Path.GetFileName(Backup.CacheFolders.Resolve(Device.CacheFolder, id));
         foreach (string folder in Directory.EnumerateDirectories(Device.CacheFolder))
         {
             if (Path.GetFileName(folder) != keep)

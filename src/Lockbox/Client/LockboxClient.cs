@@ -42,9 +42,7 @@ public sealed class LockboxClient
     public async Task<LockboxStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         var state = _device.LoadState();
-        var standard = new StandardBackups(_options.Storage);
-        int standardSnapshots = (await standard.ListAsync(cancellationToken).ConfigureAwait(false)).Count;
-        var (unencrypted, _) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
+        var (standardSnapshots, unencrypted, _) = await new StandardBackups(_options.Storage).CountAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<SnapshotInfo> encrypted = [];
         using var key = _device.LoadKey();
         // While an operation is unfinished the repository may be half moved (rotation): report the device's view only.

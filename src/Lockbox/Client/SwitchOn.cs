@@ -48,7 +48,7 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
                     "End-to-end encryption is already on for these backups, turned on from another device. Restore on this device with `restore --password` or `restore --key-file` to use them.");
             }
 
-            using var probe = await Repository.Repository.OpenAsync(storage, existing, cancellationToken).ConfigureAwait(false);
+            await Repository.Repository.CheckKeyAsync(storage, existing, cancellationToken).ConfigureAwait(false);
         }
 
         Enter(LockboxStep.PreparingKey, mode, "Preparing the backup key on this device");
@@ -92,7 +92,7 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
                 await recheck(key, cancellationToken).ConfigureAwait(false);
             }
 
-            var (objects, bytes) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
+            var (_, objects, bytes) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
             Enter(LockboxStep.DeletingUnencrypted, mode, $"Deleting {objects} unencrypted object(s), {bytes / 1048576.0:F1} MiB, from the storage (every version)");
             // Only manifests verified above go; one that appeared meanwhile (another device still in
             // standard mode) sends the switch round again. A backup still uploading when its pieces go
@@ -104,7 +104,7 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
         }
 
         Enter(LockboxStep.ConfirmingDeletion, mode, "Listing the storage to confirm no unencrypted object remains");
-        var (left, _) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
+        var (_, left, _) = await standard.CountAsync(cancellationToken).ConfigureAwait(false);
         if (left > 0)
         {
             throw new LockboxException($"{left} unencrypted object(s) are still listed after deletion; run the command again to delete them.");

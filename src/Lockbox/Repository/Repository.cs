@@ -64,17 +64,7 @@ public sealed class Repository : IDisposable
     {
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(key);
-        byte[] configBytes;
-        try
-        {
-            configBytes = await storage.ReadAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectNotFoundException)
-        {
-            throw new LockboxException($"There is no Lockbox repository at {storage.Location}.");
-        }
-
-        var (config, masterKey) = RepositoryConfig.Open(configBytes, key);
+        var (config, masterKey) = RepositoryConfig.Open(await ReadConfigAsync(storage, cancellationToken).ConfigureAwait(false), key);
         var repository = new Repository(storage, config, masterKey, indexSpillThreshold);
         try
         {
@@ -85,6 +75,32 @@ public sealed class Repository : IDisposable
         {
             repository.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="key"/> opens the repository, reading only its config (not the
+    /// index); returns the repository id.
+    /// </summary>
+    /// <exception cref="WrongKeyException">The key does not open this repository.</exception>
+    public static async Task<string> CheckKeyAsync(IStorage storage, BackupKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(key);
+        var (config, masterKey) = RepositoryConfig.Open(await ReadConfigAsync(storage, cancellationToken).ConfigureAwait(false), key);
+        CryptographicOperations.ZeroMemory(masterKey);
+        return Convert.ToHexStringLower(config.RepositoryId);
+    }
+
+    private static async Task<byte[]> ReadConfigAsync(IStorage storage, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await storage.ReadAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw new LockboxException($"There is no Lockbox repository at {storage.Location}.");
         }
     }
 

@@ -22,9 +22,6 @@ internal sealed class DeltaStore(string folder, long memoryBudget = DeltaStore.M
     private long _inMemory;
     private long _spilled;
 
-    /// <summary>Bytes written to the spill file; for tests and figures.</summary>
-    public long SpilledBytes => Interlocked.Read(ref _spilled);
-
     public void Add(BlobId id, byte[] delta, ObjectName pack)
     {
         if (Interlocked.Add(ref _inMemory, delta.Length) <= memoryBudget)

@@ -111,10 +111,11 @@ public sealed class StandardBackups(IStorage storage)
     public async Task RestoreAsync(StandardSnapshotInfo snapshot, string target, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        string root = Path.GetFullPath(target) + Path.DirectorySeparatorChar;
         foreach (var file in snapshot.Snapshot.Files)
         {
-            string path = Path.GetFullPath(Path.Combine(target, file.Path));
-            if (!path.StartsWith(Path.GetFullPath(target) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            string path = Path.GetFullPath(Path.Combine(root, file.Path));
+            if (!path.StartsWith(root, StringComparison.Ordinal))
             {
                 throw new LockboxException($"The standard backup lists a path outside the chat store: {file.Path}");
             }
@@ -189,21 +190,23 @@ public sealed class StandardBackups(IStorage storage)
         }
     }
 
-    /// <summary>How many standard objects the storage lists, and their total size.</summary>
-    public async Task<(int Objects, long Bytes)> CountAsync(CancellationToken cancellationToken = default)
+    /// <summary>How many standard snapshots and objects the storage lists, and their total size: listed, not read.</summary>
+    public async Task<(int Snapshots, int Objects, long Bytes)> CountAsync(CancellationToken cancellationToken = default)
     {
+        int snapshots = 0;
         int objects = 0;
         long bytes = 0;
         foreach (var kind in Kinds)
         {
             await foreach (var item in storage.ListAsync(kind, cancellationToken).ConfigureAwait(false))
             {
+                snapshots += kind == ObjectKind.StandardSnapshot ? 1 : 0;
                 objects++;
                 bytes += item.Size;
             }
         }
 
-        return (objects, bytes);
+        return (snapshots, objects, bytes);
     }
 
     private static readonly ObjectKind[] Kinds = [ObjectKind.StandardSnapshot, ObjectKind.StandardFile];

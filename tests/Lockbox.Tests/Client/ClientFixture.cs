@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Lockbox.Client;
+using Lockbox.Device;
 using Lockbox.Keys;
 using Lockbox.Storage;
 using Lockbox.StoreGen;
@@ -40,6 +41,12 @@ public sealed class ClientFixture : IDisposable
         await ChatStoreGenerator.GrowAsync(Phone, new GrowOptions { Seed = seed, MediaBytes = 256 << 10 });
         Clock.Now = Clock.Now.AddDays(1);
     }
+
+    /// <summary>The phone's device folder (what <see cref="Client"/> uses by default).</summary>
+    public DeviceFolder PhoneDevice => new(Combine("phone-device"));
+
+    /// <summary>The backup key the phone holds.</summary>
+    public BackupKey PhoneKey() => PhoneDevice.LoadKey() ?? throw new InvalidOperationException("The phone holds no key.");
 
     public LockboxClient Client(string device = "phone-device", string? chatStore = null, Vault.VaultClient? vault = null) =>
         new(new LockboxClientOptions

@@ -60,7 +60,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
     {
         var (fixture, _) = await StandardPhoneAsync();
         await fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
-        using var key = new DeviceFolder(fixture.Combine("phone-device")).LoadKey()!;
+        using var key = fixture.PhoneKey();
         return (fixture, await EncryptedDigestsAsync(fixture, fixture.Storage, key));
     }
 
@@ -155,7 +155,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
                 var held = await StandardDigestsAsync(fixture);
                 if (held.Count < days.Count)
                 {
-                    using var key = new DeviceFolder(fixture.Combine("phone-device")).LoadKey()!;
+                    using var key = fixture.PhoneKey();
                     held.AddRange(await EncryptedDigestsAsync(fixture, fixture.Storage, key));
                 }
 
@@ -163,7 +163,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
 
                 await fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
                 Assert.Equal(0, await fixture.UnencryptedObjectsAsync());
-                using var final = new DeviceFolder(fixture.Combine("phone-device")).LoadKey()!;
+                using var final = fixture.PhoneKey();
                 var encrypted = await EncryptedDigestsAsync(fixture, fixture.Storage, final);
                 Assert.All(days, day => Assert.Contains(day, encrypted));
             }
@@ -187,7 +187,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
             var (fixture, snapshots) = await EncryptedPhoneAsync();
             using (fixture)
             {
-                var device = new DeviceFolder(fixture.Combine("phone-device"));
+                var device = fixture.PhoneDevice;
                 using var oldKey = device.LoadKey()!;
                 Assert.True(await CrashAtAsync(fixture, at, c => c.RotateKeyAsync(null, ClientFixture.TypeBack)), $"no crash at call {at} of {calls}");
 
@@ -228,7 +228,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
                 Assert.True(await CrashAtAsync(fixture, at, c => c.DisableAsync()), $"no crash at call {at} of {calls}");
 
                 var held = await StandardDigestsAsync(fixture);
-                using (var key = new DeviceFolder(fixture.Combine("phone-device")).LoadKey())
+                using (var key = fixture.PhoneDevice.LoadKey())
                 {
                     if (held.Count < snapshots.Count)
                     {
@@ -242,7 +242,7 @@ public sealed class CrashSweepTests(ITestOutputHelper log)
                 await fixture.Client().DisableAsync();
                 Assert.False(await fixture.Storage.ExistsAsync(ObjectName.Config));
                 Assert.Equal(snapshots, await StandardDigestsAsync(fixture));
-                Assert.Equal(BackupMode.Standard, new DeviceFolder(fixture.Combine("phone-device")).LoadState().Mode);
+                Assert.Equal(BackupMode.Standard, fixture.PhoneDevice.LoadState().Mode);
             }
         }
 

@@ -13,7 +13,7 @@ public sealed class KeyRotationTests : IDisposable
 {
     private readonly ClientFixture _fixture = new();
 
-    private DeviceFolder Device => new(_fixture.Combine("phone-device"));
+    private DeviceFolder Device => _fixture.PhoneDevice;
 
     private async Task<(string OldKey, List<(DateTimeOffset Time, string Digest)> Snapshots)> TwoSnapshotsAsync()
     {

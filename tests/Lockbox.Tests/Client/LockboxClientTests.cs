@@ -50,7 +50,7 @@ public sealed class LockboxClientTests : IDisposable
     {
         await _fixture.GenerateAsync();
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
-        using var key = new DeviceFolder(_fixture.Combine("phone-device")).LoadKey()!;
+        using var key = _fixture.PhoneKey();
         using var typed = BackupKey.Parse(key.ToDisplayString().ToUpperInvariant());
         string target = _fixture.Combine("new-phone-store");
         var newPhone = _fixture.Client(device: "new-phone-device", chatStore: target);
@@ -118,7 +118,7 @@ public sealed class LockboxClientTests : IDisposable
     {
         await _fixture.GenerateAsync();
         var phone = _fixture.Client();
-        var device = new DeviceFolder(_fixture.Combine("phone-device"));
+        var device = _fixture.PhoneDevice;
 
         using (device.Acquire())
         {

@@ -31,7 +31,7 @@ public sealed class SwitchOffTests : IDisposable
             Assert.Empty(await Lockbox.Client.RepositoryObjects.ListAsync(_fixture.Storage, kind, CancellationToken.None));
         }
 
-        var device = new DeviceFolder(_fixture.Combine("phone-device"));
+        var device = _fixture.PhoneDevice;
         Assert.Null(device.LoadKey());
         Assert.Equal(new DeviceState(), device.LoadState());
 
@@ -68,7 +68,7 @@ public sealed class SwitchOffTests : IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _fixture.Client().DisableAsync(new InterruptAt(step, cut, occurrence), cut.Token));
 
-        using (var key = new DeviceFolder(_fixture.Combine("phone-device")).LoadKey()!)
+        using (var key = _fixture.PhoneKey())
         using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key))
         {
             Assert.Equal(2, (await repository.ListSnapshotsAsync()).Count);

@@ -58,7 +58,7 @@ public sealed class SwitchOnTests : IDisposable
         Assert.True(steps.Steps.IndexOf(LockboxStep.ImportingSnapshots) < steps.Steps.IndexOf(LockboxStep.Verifying));
         Assert.True(steps.Steps.IndexOf(LockboxStep.DeletingUnencrypted) < steps.Steps.IndexOf(LockboxStep.ConfirmingDeletion));
 
-        using var key = new DeviceFolder(_fixture.Combine("phone-device")).LoadKey()!;
+        using var key = _fixture.PhoneKey();
         using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
         var snapshots = await repository.ListSnapshotsAsync();
         Assert.Equal(3, snapshots.Count);
@@ -66,7 +66,7 @@ public sealed class SwitchOnTests : IDisposable
         Assert.Equal(days[1], await RestoreDigestAsync(key, snapshots[1]));
         Assert.Equal(today, await RestoreDigestAsync(key, snapshots[2]));
         Assert.Equal(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero), snapshots[0].Snapshot.Time);
-        Assert.Equal(BackupMode.Key, new DeviceFolder(_fixture.Combine("phone-device")).LoadState().Mode);
+        Assert.Equal(BackupMode.Key, _fixture.PhoneDevice.LoadState().Mode);
     }
 
     public static TheoryData<LockboxStep> EnableSteps() =>
@@ -103,7 +103,7 @@ public sealed class SwitchOnTests : IDisposable
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
 
         Assert.Equal(0, await _fixture.UnencryptedObjectsAsync());
-        using var key = new DeviceFolder(_fixture.Combine("phone-device")).LoadKey()!;
+        using var key = _fixture.PhoneKey();
         using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
         var snapshots = await repository.ListSnapshotsAsync();
         Assert.Equal(3, snapshots.Count);
@@ -125,7 +125,7 @@ public sealed class SwitchOnTests : IDisposable
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
 
         Assert.Equal(0, await _fixture.UnencryptedObjectsAsync());
-        using var key = new DeviceFolder(_fixture.Combine("phone-device")).LoadKey()!;
+        using var key = _fixture.PhoneKey();
         using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
         Assert.Equal(3, (await repository.ListSnapshotsAsync()).Count);
     }
@@ -195,7 +195,7 @@ public sealed class SwitchOnTests : IDisposable
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
 
         Assert.Equal(0, await _fixture.UnencryptedObjectsAsync());
-        using var key = new DeviceFolder(_fixture.Combine("phone-device")).LoadKey()!;
+        using var key = _fixture.PhoneKey();
         using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
         var snapshots = await repository.ListSnapshotsAsync();
         Assert.Equal(4, snapshots.Count);
