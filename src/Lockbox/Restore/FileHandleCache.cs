@@ -39,23 +39,6 @@ internal sealed class FileHandleCache : IDisposable
         }
     }
 
-    /// <summary>Reads back what an earlier write put there (a delta's base page).</summary>
-    public void Read(string path, Span<byte> data, long offset)
-    {
-        var entry = Acquire(path);
-        try
-        {
-            if (RandomAccess.Read(entry.Handle, data, offset) != data.Length)
-            {
-                throw new EndOfStreamException($"{path} is shorter than its restored content.");
-            }
-        }
-        finally
-        {
-            Release(entry);
-        }
-    }
-
     private Entry Acquire(string path)
     {
         lock (_lock)

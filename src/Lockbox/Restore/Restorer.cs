@@ -177,7 +177,11 @@ internal sealed class Restorer
     }
 
     /// <summary>A run of blobs of one pack, read with one request.</summary>
-    private sealed record Segment(string Pack, long Start, long End, List<(PackEntry Entry, List<RestoreTarget> Targets)> Blobs);
+    private sealed record Segment(string Pack, long Start, List<(PackEntry Entry, List<RestoreTarget> Targets)> Blobs)
+    {
+        /// <summary>Where the last blob ends; grows as blobs join, in place.</summary>
+        public long End { get; set; }
+    }
 
     /// <summary>What the workers share; <paramref name="Deltas"/> holds the verified deltas, by id, until their base is restored.</summary>
     internal sealed record PassContext(string Staging, FileHandleCache Files, DeltaStore Deltas, HashSet<string> Buffered, long BytesTotal);
@@ -194,12 +198,12 @@ internal sealed class Restorer
                 long end = (long)entry.Offset + entry.StoredLength;
                 if (current is null || end - current.Start > SegmentSize || entry.Offset - current.End > MaxGap)
                 {
-                    current = new Segment(pack, entry.Offset, end, []);
+                    current = new Segment(pack, entry.Offset, []);
                     segments.Add(current);
                 }
 
                 current.Blobs.Add((entry, targets));
-                segments[^1] = current = current with { End = end };
+                current.End = end;
             }
         }
 
@@ -245,8 +249,7 @@ internal sealed class Restorer
     private async Task WorkerAsync(ConcurrentQueue<Segment> queue, PassContext context, bool delta, CancellationTokenSource failed)
     {
         using var codec = new BlobCodec(_repository.Keys);
-        using var rebuilder = new DeltaPageRebuilder(_repository.Keys);
-        using var run = delta ? null : new RunWriter(context, rebuilder, RunBufferSize);
+        using var run = delta ? null : new RunWriter(context, _repository.Keys, RunBufferSize);
         PackBuffer? read = null;
         try
         {

@@ -7,8 +7,9 @@ namespace Lockbox.Restore;
 /// Decrypts consecutive blobs of one file into one aligned buffer, placed so that buffer and
 /// file offsets agree modulo the direct I/O alignment, and writes the run with one call.
 /// </summary>
-internal sealed class RunWriter(Restorer.PassContext context, DeltaPageRebuilder rebuilder, int size) : IDisposable
+internal sealed class RunWriter(Restorer.PassContext context, Keys.MasterKeys keys, int size) : IDisposable
 {
+    private readonly DeltaPageRebuilder _rebuilder = new(keys);
     private readonly PackBuffer _buffer = new(size);
     private string? _path;
     private long _fileStart;
@@ -65,7 +66,7 @@ internal sealed class RunWriter(Restorer.PassContext context, DeltaPageRebuilder
             throw new CorruptObjectException(name, $"the delta for page {target.Element.Page.ToShortString()} of {target.Path} was not fetched.", target.Element.Delta);
         }
 
-        return rebuilder.Rebuild(blob, delta, target.Element, target.Path, pack);
+        return _rebuilder.Rebuild(blob, delta, target.Element, target.Path, pack);
     }
 
     public void Flush()
@@ -92,5 +93,9 @@ internal sealed class RunWriter(Restorer.PassContext context, DeltaPageRebuilder
     private void Write(string path, ReadOnlySpan<byte> data, long offset) =>
         context.Files.Write(Path.Combine(context.Staging, path), data, offset, direct: !context.Buffered.Contains(path));
 
-    public void Dispose() => ((IDisposable)_buffer).Dispose();
+    public void Dispose()
+    {
+        ((IDisposable)_buffer).Dispose();
+        _rebuilder.Dispose();
+    }
 }

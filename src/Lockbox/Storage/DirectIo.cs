@@ -18,7 +18,7 @@ internal static partial class DirectIo
     private const int GetFlags = 3;
     private const int SetFlags = 4;
 
-    private static readonly int DirectFlag = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x10000 : 0x4000;
+    private static readonly int DirectFlag = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 ? 0x10000 : 0x4000;
 
     /// <summary>Whether the platform offers O_DIRECT at all.</summary>
     public static bool IsSupported { get; } = OperatingSystem.IsLinux()
@@ -59,7 +59,9 @@ internal static partial class DirectIo
     /// </summary>
     public static void Write(SafeFileHandle handle, ReadOnlySpan<byte> data, long offset)
     {
-        if (TrySet(handle, direct: true))
+        // Small unaligned objects (index files, snapshots, locks) skip the fcntl round trips.
+        var (head, bulk) = Split(data.Length, offset);
+        if (bulk > 0 && IsAligned(data[head..], offset + head) && TrySet(handle, direct: true))
         {
             try
             {
@@ -83,39 +85,33 @@ internal static partial class DirectIo
     /// </summary>
     public static void Write(SafeFileHandle buffered, SafeFileHandle? direct, ReadOnlySpan<byte> data, long offset)
     {
-        int head = (int)Math.Min(data.Length, (Alignment - (offset % Alignment)) % Alignment);
-        int bulk = (data.Length - head) / Alignment * Alignment;
+        var (head, bulk) = Split(data.Length, offset);
         bool sameHandle = ReferenceEquals(buffered, direct);
-        if (direct is null || bulk == 0 || !IsAligned(data[head..], offset + head))
-        {
-            if (sameHandle)
-            {
-                TrySet(buffered, direct: false);
-            }
-
-            RandomAccess.Write(buffered, data, offset);
-            return;
-        }
-
+        bool wroteBulk = false;
         try
         {
-            RandomAccess.Write(direct, data.Slice(head, bulk), offset + head);
+            if (direct is not null && bulk > 0 && IsAligned(data[head..], offset + head))
+            {
+                RandomAccess.Write(direct, data.Slice(head, bulk), offset + head);
+                wroteBulk = true;
+            }
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
         {
-            // Refused after all (an unusual device or file system): the same bytes through the page cache.
+            // Refused after all (an unusual device or file system): the same bytes through the page cache, below.
+        }
+        finally
+        {
             if (sameHandle)
             {
                 TrySet(buffered, direct: false);
             }
-
-            RandomAccess.Write(buffered, data, offset);
-            return;
         }
 
-        if (sameHandle)
+        if (!wroteBulk)
         {
-            TrySet(buffered, direct: false);
+            RandomAccess.Write(buffered, data, offset);
+            return;
         }
 
         if (head > 0)
@@ -128,6 +124,13 @@ internal static partial class DirectIo
         {
             RandomAccess.Write(buffered, data[tail..], offset + tail);
         }
+    }
+
+    /// <summary>The unaligned head before the first aligned offset, and the aligned bulk after it.</summary>
+    private static (int Head, int Bulk) Split(int length, long offset)
+    {
+        int head = (int)Math.Min(length, (Alignment - (offset % Alignment)) % Alignment);
+        return (head, (length - head) / Alignment * Alignment);
     }
 
     /// <summary>Opens a second handle on <paramref name="path"/> with direct I/O on; null if the file system refuses it.</summary>
