@@ -152,10 +152,12 @@ public sealed partial class VaultService(
         // A state this vault did not seal for this login and account is as good as no login at all.
         var opened = _sealer.Open(state, loginId, account) ?? throw LoginUnknown();
         var terms = opened.Terms;
+        // Read once: a KE3 is judged against the deadline as it arrived, whatever the database takes after.
+        bool expired = terms.ExpiresAtMs <= NowMs();
         byte[]? sessionKey = null;
         using (var serverLogin = opened.Login)
         {
-            if (terms.ExpiresAtMs > NowMs())
+            if (!expired)
             {
                 try
                 {
@@ -182,7 +184,6 @@ public sealed partial class VaultService(
                 throw KeyDestroyed();
             }
 
-            bool expired = terms.ExpiresAtMs <= NowMs();
             throw new VaultProblemException(
                 StatusCodes.Status403Forbidden,
                 expired ? "login-expired" : "wrong-password",

@@ -28,6 +28,8 @@ internal static class VaultSchema
             account TEXT NOT NULL,
             expires_at BIGINT NOT NULL);
         CREATE INDEX IF NOT EXISTS vault_pending_logins_expiry ON vault_pending_logins (expires_at);
+        -- The pending-login table of the earlier protocol: its rows hold sealed states nothing reads now.
+        DROP TABLE IF EXISTS vault_logins;
         CREATE TABLE IF NOT EXISTS vault_nonces (
             nonce {blob} PRIMARY KEY,
             account TEXT NOT NULL,
