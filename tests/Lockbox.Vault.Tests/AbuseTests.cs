@@ -174,26 +174,13 @@ public class AbuseTests : VaultTestBase
         return data;
     }
 
-    private static string? TokenOfKind(string kind)
+    private static string? TokenOfKind(string kind) => kind switch
     {
-        SecurityTokenDescriptor Descriptor(byte[] key, DateTime expires) => new()
-        {
-            Claims = new Dictionary<string, object> { ["sub"] = "alice" },
-            Issuer = "lockbox-messaging",
-            Audience = "lockbox-vault",
-            NotBefore = expires.AddHours(-2),
-            Expires = expires,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key), SecurityAlgorithms.HmacSha256),
-        };
-        var handler = new JsonWebTokenHandler();
-        return kind switch
-        {
-            "missing" => null,
-            "expired" => handler.CreateToken(Descriptor(VaultHost.SigningKey, DateTime.UtcNow.AddHours(-1))),
-            "forged" => handler.CreateToken(Descriptor(Enumerable.Repeat((byte)7, 32).ToArray(), DateTime.UtcNow.AddHours(1))),
-            _ => "not.a.jwt",
-        };
-    }
+        "missing" => null,
+        "expired" => VaultHost.Token("alice", expires: DateTime.UtcNow.AddHours(-1)),
+        "forged" => VaultHost.Token("alice", signingKey: Enumerable.Repeat((byte)7, 32).ToArray()),
+        _ => "not.a.jwt",
+    };
 
     [Theory, MemberData(nameof(BadTokens))]
     public async Task An_expired_forged_or_missing_token_gets_401_and_changes_nothing(string endpoint, string token)

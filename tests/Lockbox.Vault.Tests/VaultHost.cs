@@ -136,16 +136,19 @@ public sealed class VaultHost : IAsyncDisposable
         return new VaultHost(http, app.Services, null, app);
     }
 
-    public static string Token(string account, string? audience = null)
+    /// <summary>A token as the messaging service issues it; <paramref name="expires"/> and <paramref name="signingKey"/> make bad ones.</summary>
+    public static string Token(string account, string? audience = null, DateTime? expires = null, byte[]? signingKey = null)
     {
+        var until = expires ?? DateTime.UtcNow.AddHours(1);
         var handler = new JsonWebTokenHandler();
         return handler.CreateToken(new SecurityTokenDescriptor
         {
             Claims = new Dictionary<string, object> { ["sub"] = account },
             Issuer = "lockbox-messaging",
             Audience = audience ?? "lockbox-vault",
-            Expires = DateTime.UtcNow.AddHours(1),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(SigningKey), SecurityAlgorithms.HmacSha256),
+            NotBefore = until.AddHours(-2),
+            Expires = until,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(signingKey ?? SigningKey), SecurityAlgorithms.HmacSha256),
         });
     }
 
