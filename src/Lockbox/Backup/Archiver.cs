@@ -204,18 +204,7 @@ internal sealed class Archiver
     /// <summary>The manifest is JSON lines, cut by the same content-defined chunker, so unchanged runs of entries deduplicate.</summary>
     private async Task<List<string>> StoreManifestAsync(List<FileEntry> entries, BlobUploader uploader)
     {
-        // Straight to UTF-8: no intermediate strings of the whole manifest.
-        var text = new ArrayBufferWriter<byte>(1 << 16);
-        using (var writer = new Utf8JsonWriter(text))
-        {
-            foreach (var entry in entries)
-            {
-                JsonSerializer.Serialize(writer, entry, RepositoryJson.Default.FileEntry);
-                writer.Flush();
-                writer.Reset();
-                text.Write("\n"u8);
-            }
-        }
+        var text = Manifest.Write(entries);
 
         var ids = new List<string>();
         int at = 0;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Lockbox.Repository;
@@ -5,6 +6,22 @@ namespace Lockbox.Repository;
 /// <summary>A snapshot's manifest (docs/FORMAT.md, "Snapshots and manifests"): UTF-8 JSON lines, one <see cref="FileEntry"/> each.</summary>
 internal static class Manifest
 {
+    /// <summary>Writes the entries straight to UTF-8 JSON lines: no intermediate string of the whole manifest.</summary>
+    public static ArrayBufferWriter<byte> Write(IEnumerable<FileEntry> entries)
+    {
+        var text = new ArrayBufferWriter<byte>(1 << 16);
+        using var writer = new Utf8JsonWriter(text);
+        foreach (var entry in entries)
+        {
+            JsonSerializer.Serialize(writer, entry, RepositoryJson.Default.FileEntry);
+            writer.Flush();
+            writer.Reset();
+            text.Write("\n"u8);
+        }
+
+        return text;
+    }
+
     /// <summary>Parses the concatenated tree blobs, line by line from the UTF-8 bytes: no string of the whole manifest.</summary>
     public static List<FileEntry> Parse(ReadOnlySpan<byte> manifest)
     {
