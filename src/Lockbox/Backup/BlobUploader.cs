@@ -203,16 +203,7 @@ internal sealed class BlobUploader
     }
 
     /// <summary>A local folder takes packs in pieces as they fill; other storages get each pack whole.</summary>
-    private PackBuilder NewBuilder(int target, int maxBlob)
-    {
-        if (_writer is null)
-        {
-            return new PackBuilder(target, maxBlob);
-        }
-
-        string name = ObjectIds.NewName();
-        return new PackBuilder(target, maxBlob, _writer.CreateWriter(new ObjectName(ObjectKind.Pack, name), target + maxBlob), name);
-    }
+    private PackBuilder NewBuilder(int target, int maxBlob) => new(target, maxBlob, _writer);
 
     /// <summary>Waits for an upload, in order, and only then indexes the pack.</summary>
     private async Task FinishUploadAsync((Task Write, PackBuilder Pack) upload)

@@ -24,12 +24,15 @@ internal sealed class PackBuilder : IDisposable
     private long _written;
     private int _length;
 
-    public PackBuilder(int targetSize, int maxBlobSize, ObjectWriter? writer = null, string? name = null)
+    /// <param name="targetSize">The pack is full past this many bytes.</param>
+    /// <param name="maxBlobSize">The largest sealed blob, so one always fits.</param>
+    /// <param name="streaming">Storage that takes the pack in pieces as it fills (a local folder), or null to build it whole in memory.</param>
+    public PackBuilder(int targetSize, int maxBlobSize, IStreamingStorage? streaming = null)
     {
         _targetSize = targetSize;
-        _writer = writer;
-        _buffer = PackBuffers.Rent((writer is null ? targetSize : StreamChunk) + maxBlobSize + Aead.Overhead);
-        Name = name ?? ObjectIds.NewName();
+        Name = ObjectIds.NewName();
+        _writer = streaming?.CreateWriter(new ObjectName(ObjectKind.Pack, Name), targetSize + maxBlobSize);
+        _buffer = PackBuffers.Rent((_writer is null ? targetSize : StreamChunk) + maxBlobSize + Aead.Overhead);
     }
 
     public string Name { get; }
@@ -45,15 +48,11 @@ internal sealed class PackBuilder : IDisposable
 
     public void Add(BlobCodec.SealedBlob blob)
     {
-        Add(blob.Id, blob.Type, blob.Encoding, blob.RawLength, blob.Sealed.AsSpan(0, blob.SealedLength));
-    }
-
-    public void Add(BlobId id, BlobType type, BlobEncoding encoding, int rawLength, ReadOnlySpan<byte> sealedBlob)
-    {
+        var sealedBlob = blob.Sealed.AsSpan(0, blob.SealedLength);
         int buffered = (int)(_length - _written);
         Grow(buffered + sealedBlob.Length);
         sealedBlob.CopyTo(_buffer!.Span[buffered..]);
-        _entries.Add(new PackEntry(id, type, encoding, (uint)_length, (uint)sealedBlob.Length, (uint)rawLength));
+        _entries.Add(new PackEntry(blob.Id, blob.Type, blob.Encoding, (uint)_length, (uint)sealedBlob.Length, (uint)blob.RawLength));
         _length += sealedBlob.Length;
         if (_writer is not null && _length - _written >= StreamChunk)
         {
