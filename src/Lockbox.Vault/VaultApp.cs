@@ -100,7 +100,8 @@ public static class VaultApp
         if (builder.Configuration.GetValue("Vault:Metrics:Enabled", true))
         {
             services.AddOpenTelemetry().WithMetrics(metrics => metrics
-                .AddMeter(VaultMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                // System.Runtime: GC, JIT and thread-pool figures, which also tell a load test when start-up is over.
+                .AddMeter(VaultMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
                 .AddPrometheusExporter());
         }
     }
