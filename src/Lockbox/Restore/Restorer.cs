@@ -258,8 +258,7 @@ internal sealed class Restorer
                 failed.Token.ThrowIfCancellationRequested();
                 var name = new ObjectName(ObjectKind.Pack, segment.Pack);
 
-                // Aligned, so that the range comes straight from disk.
-                long start = segment.Start / DirectIo.Alignment * DirectIo.Alignment;
+                long start = segment.Start;
                 int length = (int)(segment.End - start);
                 if (read is null || read.Length < length)
                 {

@@ -5,7 +5,7 @@ namespace Lockbox.Storage;
 /// <summary>
 /// A repository in a local folder, the embedded default. Writes go to a temporary file that is
 /// flushed to disk and then renamed into place, so an object is either whole or absent. Large
-/// aligned transfers (packs) use direct I/O (<see cref="DirectIo"/>).
+/// aligned writes (packs) use direct I/O (<see cref="DirectIo"/>).
 /// </summary>
 public sealed class LocalStorage : IStorage, IStreamingStorage
 {
@@ -129,10 +129,16 @@ public sealed class LocalStorage : IStorage, IStreamingStorage
                 throw new EndOfStreamException($"Object {name.Path} is {size} bytes, shorter than the range asked for.");
             }
 
-            // Large aligned reads (whole packs for a restore or a check) come straight from disk.
-            if (DirectIo.Read(handle, destination, start) != destination.Length)
+            int read = 0;
+            while (read < destination.Length)
             {
-                throw new EndOfStreamException($"Object {name.Path} ended early.");
+                int n = RandomAccess.Read(handle, destination[read..], start + read);
+                if (n == 0)
+                {
+                    throw new EndOfStreamException($"Object {name.Path} ended early.");
+                }
+
+                read += n;
             }
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
