@@ -278,7 +278,7 @@ public static class RepositoryTargets
         foreach (byte[] plaintext in new[] { Array.Empty<byte>(), RandomNumberGenerator.GetBytes(300), Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("hello chat ", 200))) })
         {
             var id = keys.ComputeId(plaintext);
-            var sealedBlob = codec.Seal(id, BlobType.Data, plaintext);
+            var sealedBlob = codec.Seal(id, BlobType.Data, BlobBuffers.RentForSealing(plaintext), plaintext.Length);
             var entry = new PackEntry(id, BlobType.Data, sealedBlob.Encoding, 0, (uint)sealedBlob.SealedLength, (uint)plaintext.Length);
             byte[] encodedEntry = new byte[PackEntry.EncodedLength];
             entry.WriteTo(encodedEntry);

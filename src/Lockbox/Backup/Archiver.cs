@@ -125,6 +125,8 @@ internal sealed class Archiver
             return entry with { Content = content.Ids, Size = content.Length };
         }
 
+        // From here on blobs are pages of a few KiB: the media chunks' buffers would only sit idle.
+        BlobBuffers.Trim();
         string copy = Path.Combine(workFolder, "database-copy");
         try
         {
@@ -196,9 +198,7 @@ internal sealed class Archiver
             return ValueTask.CompletedTask;
         }
 
-        byte[] copy = BlobBuffers.Pool.Rent(plaintext.Length);
-        plaintext.CopyTo(copy);
-        return uploader.AddAsync(id, type, copy, plaintext.Length);
+        return uploader.AddAsync(id, type, BlobBuffers.RentForSealing(plaintext), plaintext.Length);
     }
 
     /// <summary>The manifest is JSON lines, cut by the same content-defined chunker, so unchanged runs of entries deduplicate.</summary>

@@ -53,7 +53,7 @@ internal sealed class BlobUploader
 
     public long NewBytes => Interlocked.Read(ref _newBytes);
 
-    /// <summary>Queues a new blob; takes ownership of the pooled <paramref name="buffer"/>.</summary>
+    /// <summary>Queues a new blob; takes ownership of the pooled <paramref name="buffer"/>, from <see cref="BlobBuffers.RentForSealing"/>.</summary>
     public async ValueTask AddAsync(BlobId id, BlobType type, byte[] buffer, int length)
     {
         try
@@ -110,15 +110,7 @@ internal sealed class BlobUploader
         {
             await foreach (var (id, type, buffer, length) in _plain.Reader.ReadAllAsync(_cancellation.Token).ConfigureAwait(false))
             {
-                BlobCodec.SealedBlob blob;
-                try
-                {
-                    blob = codec.Seal(id, type, buffer.AsSpan(0, length));
-                }
-                finally
-                {
-                    BlobBuffers.Pool.Return(buffer);
-                }
+                var blob = codec.Seal(id, type, buffer, length);
 
                 Interlocked.Increment(ref _newBlobs);
                 Interlocked.Add(ref _newBytes, length);

@@ -32,24 +32,48 @@ internal sealed class BlobCodec : IDisposable
     /// <summary>A sealed blob ready to append to a pack; <see cref="Sealed"/> is rented and must be returned.</summary>
     public readonly record struct SealedBlob(BlobId Id, BlobType Type, BlobEncoding Encoding, int RawLength, byte[] Sealed, int SealedLength);
 
-    public SealedBlob Seal(BlobId id, BlobType type, ReadOnlySpan<byte> plaintext)
+    /// <summary>
+    /// Seals the <paramref name="length"/> bytes of plaintext in <paramref name="buffer"/> (from
+    /// <see cref="BlobBuffers.RentForSealing"/>), taking ownership of it: a blob stored raw (media,
+    /// which does not compress) is sealed in place and comes back in the same buffer; a compressed
+    /// one in a new buffer, and this one goes back to the pool.
+    /// </summary>
+    public SealedBlob Seal(BlobId id, BlobType type, byte[] buffer, int length)
     {
-        byte[]? compressed = TryCompress(plaintext, out int compressedLength);
-        var encoding = compressed is null ? BlobEncoding.Raw : BlobEncoding.Zstd;
-        ReadOnlySpan<byte> payload = compressed is null ? plaintext : compressed.AsSpan(0, compressedLength);
-
-        var entry = new PackEntry(id, type, encoding, 0, 0, (uint)plaintext.Length);
-        Span<byte> aad = stackalloc byte[PackEntry.AssociatedDataLength];
-        entry.WriteAssociatedData(aad);
-        int sealedLength = payload.Length + Aead.Overhead;
-        byte[] output = BlobBuffers.Pool.Rent(sealedLength);
-        _keys.Blobs.Seal(payload, aad, output.AsSpan(0, sealedLength));
-        if (compressed is not null)
+        byte[]? compressed = null;
+        try
         {
-            BlobBuffers.Pool.Return(compressed);
-        }
+            var plaintext = buffer.AsSpan(Aead.NonceLength, length);
+            compressed = TryCompress(plaintext, out int compressedLength);
+            var encoding = compressed is null ? BlobEncoding.Raw : BlobEncoding.Zstd;
+            var entry = new PackEntry(id, type, encoding, 0, 0, (uint)length);
+            Span<byte> aad = stackalloc byte[PackEntry.AssociatedDataLength];
+            entry.WriteAssociatedData(aad);
+            if (compressed is null)
+            {
+                _keys.Blobs.SealInPlace(buffer.AsSpan(0, length + Aead.Overhead), aad);
+                var sealedRaw = new SealedBlob(id, type, encoding, length, buffer, length + Aead.Overhead);
+                buffer = null!;
+                return sealedRaw;
+            }
 
-        return new SealedBlob(id, type, encoding, plaintext.Length, output, sealedLength);
+            int sealedLength = compressedLength + Aead.Overhead;
+            byte[] output = BlobBuffers.Pool.Rent(sealedLength);
+            _keys.Blobs.Seal(compressed.AsSpan(0, compressedLength), aad, output.AsSpan(0, sealedLength));
+            return new SealedBlob(id, type, encoding, length, output, sealedLength);
+        }
+        finally
+        {
+            if (compressed is not null)
+            {
+                BlobBuffers.Pool.Return(compressed);
+            }
+
+            if (buffer is not null)
+            {
+                BlobBuffers.Pool.Return(buffer);
+            }
+        }
     }
 
     /// <summary>Opens a stored blob and verifies it; throws <see cref="CorruptObjectException"/> naming the pack and blob.</summary>

@@ -85,9 +85,7 @@ internal sealed class Pruner
                 foreach (var entry in entries.Where(e => kept.Add(e.Id)))
                 {
                     byte[] plaintext = codec.Open(bytes.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, name);
-                    byte[] pooled = BlobBuffers.Pool.Rent(plaintext.Length);
-                    plaintext.CopyTo(pooled, 0);
-                    await uploader.AddAsync(entry.Id, entry.Type, pooled, plaintext.Length).ConfigureAwait(false);
+                    await uploader.AddAsync(entry.Id, entry.Type, BlobBuffers.RentForSealing(plaintext), plaintext.Length).ConfigureAwait(false);
                 }
             }
 
