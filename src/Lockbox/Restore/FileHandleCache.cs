@@ -6,13 +6,25 @@ namespace Lockbox.Restore;
 /// <summary>
 /// Keeps restored files open across the many writes a restore makes, without exhausting
 /// descriptors. Writes run outside the lock, so workers write to disk in parallel; a handle in use
-/// is never closed.
+/// is never closed. A file is created, at its full size, by its first write: creating them all
+/// up front kept the restore waiting, and creating them in parallel made the threads spin on the
+/// folder's lock in the kernel.
 /// </summary>
-internal sealed class FileHandleCache : IDisposable
+internal sealed class FileHandleCache(IReadOnlyDictionary<string, long> sizes) : IDisposable
 {
     private const int MaxOpen = 128;
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _created = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+
+    /// <summary>Whether a write has created <paramref name="path"/>; the others are created at the end (<see cref="StagingFolder.CreateRemaining"/>).</summary>
+    public bool WasCreated(string path)
+    {
+        lock (_lock)
+        {
+            return _created.Contains(path);
+        }
+    }
 
     /// <summary>
     /// Writes <paramref name="data"/> at <paramref name="offset"/>; with <paramref name="direct"/>,
@@ -50,7 +62,9 @@ internal sealed class FileHandleCache : IDisposable
                     CloseIdle();
                 }
 
-                entry = new Entry(File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
+                entry = new Entry(_created.Add(path)
+                    ? StagingFolder.Create(path, sizes[path], FileAccess.ReadWrite)
+                    : File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
                 _open.Add(path, entry);
             }
 

@@ -69,22 +69,15 @@ internal sealed class Restorer
         {
             long bytesTotal = entries.Sum(e => e.Size);
             int workers = Math.Max(2, Environment.ProcessorCount);
-            var context = new PassContext(staging, new FileHandleCache(), new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
+            var sizes = entries.Where(e => e.Type == FileEntry.FileType).ToDictionary(e => Path.Combine(staging, e.Path), e => e.Size, StringComparer.Ordinal);
+            var context = new PassContext(staging, new FileHandleCache(sizes), new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
             using (context.Files)
             using (context.Deltas)
             {
-                // The files are created while the deltas are fetched: neither needs the other.
-                var create = Task.Run(() => StagingFolder.CreateFiles(entries, staging), CancellationToken.None);
-                try
-                {
-                    await RunPassAsync(Segments(deltas), workers, context, delta: true, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await create.ConfigureAwait(false);
-                }
-
+                StagingFolder.CreateFolders(entries, staging);
+                await RunPassAsync(Segments(deltas), workers, context, delta: true, cancellationToken).ConfigureAwait(false);
                 await RunPassAsync(Segments(plan), workers, context, delta: false, cancellationToken).ConfigureAwait(false);
+                StagingFolder.CreateRemaining(entries, staging, context.Files);
             }
 
             StagingFolder.FinishMetadata(entries, staging);

@@ -1,31 +1,45 @@
 using Lockbox.Repository;
+using Microsoft.Win32.SafeHandles;
 
 namespace Lockbox.Restore;
 
 /// <summary>
-/// The new folder a restore is built in beside its target: created with every file at its full
-/// size, finished (modes, times, flushed to disk) and only then swapped in, so the target never
-/// holds a half-restored chat store.
+/// The new folder a restore is built in beside its target: its folders created first, each file at
+/// its full size as its first blob arrives (<see cref="FileHandleCache"/>), then finished (modes,
+/// times, flushed to disk) and only then swapped in, so the target never holds a half-restored
+/// chat store.
 /// </summary>
 internal static class StagingFolder
 {
-    /// <summary>Folders first, then the files at their full size, several at a time: each costs a few system calls.</summary>
-    public static void CreateFiles(List<FileEntry> entries, string staging)
+    /// <summary>Every folder, so that files can be created as their first blob arrives.</summary>
+    public static void CreateFolders(List<FileEntry> entries, string staging)
     {
         foreach (var entry in entries)
         {
             string path = Path.Combine(staging, entry.Path);
             Directory.CreateDirectory(entry.Type == FileEntry.DirectoryType ? path : Path.GetDirectoryName(path)!);
         }
+    }
 
-        Parallel.ForEach(
-            entries.Where(e => e.Type == FileEntry.FileType),
-            new ParallelOptions { MaxDegreeOfParallelism = 4 },
-            entry =>
+    /// <summary>A new file of <paramref name="size"/> bytes, its space reserved, so the blobs can be written in any order.</summary>
+    public static SafeFileHandle Create(string path, long size, FileAccess access)
+    {
+        var file = File.OpenHandle(path, FileMode.CreateNew, access, FileShare.ReadWrite, FileOptions.None, size);
+        RandomAccess.SetLength(file, size);
+        return file;
+    }
+
+    /// <summary>The files no blob created: empty ones.</summary>
+    public static void CreateRemaining(List<FileEntry> entries, string staging, FileHandleCache files)
+    {
+        foreach (var entry in entries.Where(e => e.Type == FileEntry.FileType))
+        {
+            string path = Path.Combine(staging, entry.Path);
+            if (!files.WasCreated(path))
             {
-                using var file = File.OpenHandle(Path.Combine(staging, entry.Path), FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, entry.Size);
-                RandomAccess.SetLength(file, entry.Size);
-            });
+                Create(path, entry.Size, FileAccess.Write).Dispose();
+            }
+        }
     }
 
     /// <summary>Modes and times as backed up, every file flushed to disk before the swap makes it visible.</summary>
