@@ -92,7 +92,7 @@ store_mb=$(size_mb "$work/store")
 rm -rf "$work/store-day0"; cp -a "$work/store" "$work/store-day0"
 
 tools=(lockbox restic borg)
-declare -A initial initial_rss repo_size incr_time incr_added restore_time cold_restore_time
+declare -A initial initial_rss repo_size incr_time incr_added restore_time restore_synced_time cold_restore_time
 for tool in "${tools[@]}"; do
     echo "Initial backups: $tool" >&2
     times=()
@@ -116,12 +116,20 @@ for tool in "${tools[@]}"; do
     after=$(du -sb "$work/repo-$tool" | cut -f1)
     incr_time[$tool]=$(seconds "$tool-incremental")
     incr_added[$tool]=$(( (after - before) / 1000000 ))
+    # Lockbox flushes every restored file to disk before it swaps the folder in; restic and borg
+    # leave theirs to the kernel's write-back. "Restore, then sync" times each until the restored
+    # files are on disk: the restore, then a sync(1) right after it.
     times=()
+    synced=()
     for r in $(seq 1 "$runs"); do
+        sync
         restore "$tool" "$work/repo-$tool" "$tool-restore-$r" "$work/restore-$tool"
+        run "$tool-restore-sync-$r" sync
         times+=("$(seconds "$tool-restore-$r")")
+        synced+=("$(echo "$(seconds "$tool-restore-$r") + $(seconds "$tool-restore-sync-$r")" | bc -l)")
     done
     restore_time[$tool]=$(printf '%s\n' "${times[@]}" | median)
+    restore_synced_time[$tool]=$(printf '%s\n' "${synced[@]}" | median)
 
     # A new phone restores from storage that is in no page cache: drop the caches before each run
     # (root only), then warm the store again for the next tool's backup.
@@ -150,13 +158,14 @@ print("lockbox restore: database identical in content, integrity ok")
 PY
 
 printf '\nStore: %s messages, %s MB of media, %s MB in all. Median of %s run(s). Machine: %s cores.\n\n' "$messages" "$media_mb" "$store_mb" "$runs" "$(nproc)"
-printf '| tool | initial backup | peak RSS | repository | incremental after 1%% growth | restore | restore, caches dropped |\n|---|---|---|---|---|---|---|\n'
+printf '| tool | initial backup | peak RSS | repository | incremental after 1%% growth | restore | restore, then sync | restore, caches dropped |\n|---|---|---|---|---|---|---|---|\n'
 for tool in "${tools[@]}"; do
-    printf '| %s | %s s | %s MB | %s MB | %s s, %s MB added | %s s | %s s |\n' "$tool" "${initial[$tool]}" "${initial_rss[$tool]}" "${repo_size[$tool]}" "${incr_time[$tool]}" "${incr_added[$tool]}" "${restore_time[$tool]}" "${cold_restore_time[$tool]}"
+    printf '| %s | %s s | %s MB | %s MB | %s s, %s MB added | %s s | %.2f s | %s s |\n' "$tool" "${initial[$tool]}" "${initial_rss[$tool]}" "${repo_size[$tool]}" "${incr_time[$tool]}" "${incr_added[$tool]}" "${restore_time[$tool]}" "${restore_synced_time[$tool]}" "${cold_restore_time[$tool]}"
 done
-printf '\nRatios (restic / lockbox): initial backup %.2fx, restore %.2fx, restore with caches dropped %s, incremental bytes %.2fx; peak RSS lockbox/restic %.2f\n' \
+printf '\nRatios (restic / lockbox): initial backup %.2fx, restore %.2fx, restore then sync %.2fx, restore with caches dropped %s, incremental bytes %.2fx; peak RSS lockbox/restic %.2f\n' \
     "$(echo "${initial[restic]} / ${initial[lockbox]}" | bc -l)" \
     "$(echo "${restore_time[restic]} / ${restore_time[lockbox]}" | bc -l)" \
+    "$(echo "${restore_synced_time[restic]} / ${restore_synced_time[lockbox]}" | bc -l)" \
     "$([ "${cold_restore_time[lockbox]}" = n/a ] && echo n/a || printf '%.2fx' "$(echo "${cold_restore_time[restic]} / ${cold_restore_time[lockbox]}" | bc -l)")" \
     "$(echo "${incr_added[restic]} / (${incr_added[lockbox]} + 0.001)" | bc -l)" \
     "$(echo "${initial_rss[lockbox]} / ${initial_rss[restic]}" | bc -l)"
