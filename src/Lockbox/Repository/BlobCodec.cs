@@ -41,6 +41,7 @@ internal sealed class BlobCodec : IDisposable
     public SealedBlob Seal(BlobId id, BlobType type, byte[] buffer, int length)
     {
         byte[]? compressed = null;
+        bool sealedInPlace = false;
         try
         {
             var plaintext = buffer.AsSpan(Aead.NonceLength, length);
@@ -52,9 +53,8 @@ internal sealed class BlobCodec : IDisposable
             if (compressed is null)
             {
                 _keys.Blobs.SealInPlace(buffer.AsSpan(0, length + Aead.Overhead), aad);
-                var sealedRaw = new SealedBlob(id, type, encoding, length, buffer, length + Aead.Overhead);
-                buffer = null!;
-                return sealedRaw;
+                sealedInPlace = true;
+                return new SealedBlob(id, type, encoding, length, buffer, length + Aead.Overhead);
             }
 
             int sealedLength = compressedLength + Aead.Overhead;
@@ -69,7 +69,7 @@ internal sealed class BlobCodec : IDisposable
                 BlobBuffers.Pool.Return(compressed);
             }
 
-            if (buffer is not null)
+            if (!sealedInPlace)
             {
                 BlobBuffers.Pool.Return(buffer);
             }
