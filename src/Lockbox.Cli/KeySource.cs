@@ -39,15 +39,17 @@ internal static class KeySource
         }
         catch (IOException e)
         {
-            throw new LockboxException($"Cannot read the key file {keyFile?.FullName}: {e.Message}");
+            throw new LockboxException(keyFile is null
+                ? $"Cannot read this device's key in {device.Path}: {e.Message}"
+                : $"Cannot read the key file {keyFile.FullName}: {e.Message}");
         }
 
-        throw new LockboxException("No backup key: pass --key-file, set LOCKBOX_KEY, or run on a terminal to be asked.");
+        throw new LockboxException("No backup key: pass --key-file, set LOCKBOX_KEY, restore or enable on this device so it holds the key, or run on a terminal to be asked.");
     }
 
     /// <summary>
-    /// Writes a key file readable only by its owner: to a temporary file, flushed, then renamed into
-    /// place. A file that holds another key is not overwritten.
+    /// Writes a key file readable only by its owner (<see cref="KeyFile"/>). A file that already holds
+    /// this key is left as it is; one that holds another key, or anything else, is refused.
     /// </summary>
     public static void Save(BackupKey key, FileInfo file)
     {
@@ -69,29 +71,7 @@ internal static class KeySource
             return;
         }
 
-        string temporary = Path.Combine(file.DirectoryName ?? ".", $".{file.Name}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        byte[] text = System.Text.Encoding.ASCII.GetBytes(key.ToDisplayString() + "\n");
-        try
-        {
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(text);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, file.FullName);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(text);
-            File.Delete(temporary); // gone already unless the rename failed
-        }
+        KeyFile.Write(file.FullName, key, replace: false);
     }
 
     /// <summary>

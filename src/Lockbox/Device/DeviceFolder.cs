@@ -171,35 +171,14 @@ public sealed class DeviceFolder
 
     private void WriteSecret(string name, BackupKey key)
     {
-        byte[] text = System.Text.Encoding.ASCII.GetBytes(key.ToDisplayString() + "\n");
-        try
-        {
-            WriteAtomically(name, text);
-        }
-        finally
-        {
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(text);
-        }
+        EnsureFolder();
+        Keys.KeyFile.Write(Combine(name), key, replace: true);
     }
 
     private void WriteAtomically(string name, byte[] content)
     {
         EnsureFolder();
-        string temporary = Combine($".{name}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, Combine(name), overwrite: true);
-        DirectoryFlush.Flush(Path);
+        AtomicFile.Write(Combine(name), content, replace: true);
     }
 
     private void EnsureFolder()
