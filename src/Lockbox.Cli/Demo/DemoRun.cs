@@ -99,8 +99,8 @@ internal sealed class DemoRun(Terminal terminal, string folder, int messages)
 
     private bool Compare()
     {
-        var live = StoreComparison.DescribeDatabase(Path.Combine(Phone, ChatStoreGenerator.DatabaseFileName));
-        var copy = StoreComparison.DescribeDatabase(Path.Combine(NewPhone, ChatStoreGenerator.DatabaseFileName));
+        var live = StoreComparison.DescribeDatabase(ChatStoreGenerator.DatabasePath(Phone));
+        var copy = StoreComparison.DescribeDatabase(ChatStoreGenerator.DatabasePath(NewPhone));
         var media = StoreComparison.DifferingFiles(ChatStoreGenerator.MediaPath(Phone), ChatStoreGenerator.MediaPath(NewPhone));
         bool same = live.Digest == copy.Digest && copy.Integrity == "ok" && media.Count == 0;
         terminal.Line(same
@@ -136,8 +136,7 @@ internal sealed class DemoRun(Terminal terminal, string folder, int messages)
 
     private string SampleMessage()
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(Phone, ChatStoreGenerator.DatabaseFileName), Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
+        using var connection = DatabaseContent.OpenReadOnly(ChatStoreGenerator.DatabasePath(Phone));
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT text_data FROM messages WHERE length(text_data) >= 24 ORDER BY _id LIMIT 1";
         return (string?)command.ExecuteScalar() ?? "";

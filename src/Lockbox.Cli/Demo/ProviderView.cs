@@ -7,14 +7,14 @@ internal static class ProviderView
 {
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
-    public static (int Objects, long Bytes, int Readable) Scan(string cloud, string? knownText)
+    public static (int Objects, long Bytes, int Readable) Scan(string cloud, string knownText)
     {
         if (!Directory.Exists(cloud))
         {
             return (0, 0, 0);
         }
 
-        byte[]? text = knownText is null ? null : Encoding.UTF8.GetBytes(knownText);
+        byte[] text = Encoding.UTF8.GetBytes(knownText);
         int objects = 0, readable = 0;
         long bytes = 0;
         foreach (string file in Directory.EnumerateFiles(cloud, "*", SearchOption.AllDirectories))
@@ -22,7 +22,7 @@ internal static class ProviderView
             byte[] content = File.ReadAllBytes(file);
             objects++;
             bytes += content.Length;
-            if (content.AsSpan().IndexOf(SqliteHeader) >= 0 || (text is not null && content.AsSpan().IndexOf(text) >= 0))
+            if (content.AsSpan().IndexOf(SqliteHeader) >= 0 || content.AsSpan().IndexOf(text) >= 0)
             {
                 readable++;
             }

@@ -92,41 +92,8 @@ public sealed class DatabasePageTests : IDisposable
         Assert.Equal(Dump(Database), Dump(Path.Combine(target, ChatStoreGenerator.DatabaseFileName)));
     }
 
-    /// <summary>The database's logical content: every row of every table, in a fixed order.</summary>
-    private static string Dump(string path)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        var text = new System.Text.StringBuilder();
-        var tables = new List<string>();
-        using (var list = connection.CreateCommand())
-        {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
-            using var reader = list.ExecuteReader();
-            while (reader.Read())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
-
-        foreach (string table in tables)
-        {
-            using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
-            {
-                for (int i = 0; i < reader.FieldCount; i++)
-                {
-                    text.Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
-                }
-
-                text.Append('\n');
-            }
-        }
-
-        return text.ToString();
-    }
+    /// <summary>The database's logical content (every row of every table, BLOBs by their bytes), as a digest.</summary>
+    private static string Dump(string path) => DatabaseContent.Digest(path);
 
     public void Dispose() => _fixture.Dispose();
 }
