@@ -35,7 +35,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
         {
             // The next key is saved before the rotation is first recorded, and removed only by
             // promoting it: the previous run got that far, and the device key is already the new one.
-            await DeleteChildAsync(cancellationToken).ConfigureAwait(false);
+            await RepositoryObjects.DeleteRotationCopyAsync(options.Storage, cancellationToken).ConfigureAwait(false);
             using (var promoted = Device.LoadKey() ?? throw new LockboxException("This device does not hold the backup key."))
             {
                 await PruneCacheAsync(promoted, cancellationToken).ConfigureAwait(false);
@@ -52,7 +52,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
             await Repository.Repository.CheckKeyAsync(options.Storage, oldKey, cancellationToken).ConfigureAwait(false);
         }
 
-        using var newKey = next is null ? NewKey() : BackupKey.FromBytes(next.Bytes);
+        using var newKey = next ?? NewKey();
         Enter(LockboxStep.PreparingKey, mode, "Preparing the new backup key on this device");
 
         var child = options.Storage.Child(StorageChildren.Rotation);
@@ -182,19 +182,6 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
             {
                 Directory.Delete(folder, recursive: true);
             }
-        }
-    }
-
-    private async Task DeleteChildAsync(CancellationToken cancellationToken)
-    {
-        var child = options.Storage.Child(StorageChildren.Rotation);
-        try
-        {
-            await RepositoryObjects.DeleteAllAsync(child, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            (child as IDisposable)?.Dispose();
         }
     }
 

@@ -259,7 +259,7 @@ public sealed class LockboxClient
     /// the vault's record, the encrypted repository and the device's key. The app must warn and ask first.
     /// </summary>
     public Task DisableAsync(IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        WhileHoldingAsync(() => new SwitchOff(_options, _device, progress).RunAsync(cancellationToken));
+        WhileHoldingAsync(() => new SwitchOff(_options, _device, progress, DeleteEscrowAsync).RunAsync(cancellationToken));
 
     /// <summary>
     /// Replaces the backup key and re-encrypts every snapshot under it; afterwards the old key opens
@@ -374,7 +374,7 @@ public sealed class LockboxClient
             if (await vault.CheckAsync(current.Memory, cancellationToken).ConfigureAwait(false) is null)
             {
                 // The escrow is gone (guesses used up): escrow the new key afresh.
-                await vault.ChangePasswordAsync(next.Memory, password, cancellationToken).ConfigureAwait(false);
+                await vault.EnableAsync(next.Memory, password, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -399,7 +399,7 @@ public sealed class LockboxClient
         }
         catch (VaultKeyDestroyedException)
         {
-            // Already gone.
+            // Already gone: a previous run deleted it, or the guesses were used up.
         }
     }
 

@@ -9,7 +9,7 @@ public enum LockboxStep
     /// <summary>Restoring a snapshot.</summary>
     Restoring,
 
-    /// <summary>Enable: making (or reloading) the backup key on the device.</summary>
+    /// <summary>Enable and rotate: making (or reloading) the backup key, or the new one, on the device.</summary>
     PreparingKey,
 
     /// <summary>Enable: creating (or opening) the encrypted repository.</summary>
@@ -24,7 +24,7 @@ public enum LockboxStep
     /// <summary>Enable: backing up the chat store as it is now.</summary>
     BackingUpStore,
 
-    /// <summary>Enable and rotate: reading back and authenticating every blob of the new encrypted repository.</summary>
+    /// <summary>Enable and rotate: reading back and authenticating every blob of the new encrypted repository; disable: reading back the standard copies.</summary>
     Verifying,
 
     /// <summary>Enable: deleting every unencrypted object (every version, on S3).</summary>

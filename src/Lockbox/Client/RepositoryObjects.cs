@@ -40,6 +40,20 @@ internal static class RepositoryObjects
         return deleted;
     }
 
+    /// <summary>Deletes everything a rotation left under <see cref="StorageChildren.Rotation"/>.</summary>
+    public static async Task DeleteRotationCopyAsync(IStorage storage, CancellationToken cancellationToken)
+    {
+        var child = storage.Child(StorageChildren.Rotation);
+        try
+        {
+            await DeleteAllAsync(child, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            (child as IDisposable)?.Dispose();
+        }
+    }
+
     /// <summary>
     /// Makes <paramref name="to"/> a copy of the repository in <paramref name="from"/>: its packs, index
     /// files and snapshots, then its config. The old config is deleted first (every version: it holds

@@ -12,7 +12,8 @@ namespace Lockbox.Client;
 /// repository and the device's key are deleted. The repository is locked exclusively meanwhile, so no
 /// other device's backup slips in after the export.
 /// </summary>
-internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder device, IProgress<LockboxProgress>? progress)
+internal sealed class SwitchOff(
+    LockboxClientOptions options, DeviceFolder device, IProgress<LockboxProgress>? progress, Func<Keys.BackupKey, CancellationToken, Task> deleteEscrow)
     : ResumableOperation(device, progress, "disable")
 {
     protected override IReadOnlyList<LockboxStep> Order { get; } =
@@ -69,22 +70,11 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
                 var exported = await ExportAsync(repository, standard, cancellationToken).ConfigureAwait(false);
 
                 Enter(LockboxStep.Verifying, BackupMode.Standard, "Reading back the standard backups");
-                foreach (var snapshot in exported)
-                {
-                    await standard.VerifyAsync(snapshot, cancellationToken).ConfigureAwait(false);
-                }
+                await standard.VerifyAsync(exported, cancellationToken).ConfigureAwait(false);
 
                 await DeleteVaultRecordAsync(key, vaultToDo, cancellationToken).ConfigureAwait(false);
                 Enter(LockboxStep.DeletingEncrypted, BackupMode.Standard, "Deleting the encrypted repository");
-                var child = storage.Child(StorageChildren.Rotation);
-                try
-                {
-                    await RepositoryObjects.DeleteAllAsync(child, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    (child as IDisposable)?.Dispose();
-                }
+                await RepositoryObjects.DeleteRotationCopyAsync(storage, cancellationToken).ConfigureAwait(false);
 
                 // Everything goes while the lock is held, the config last; releasing the lock deletes it.
                 await RepositoryObjects.DeleteContentAsync(storage, cancellationToken, keep: hold.Owns).ConfigureAwait(false);
@@ -160,14 +150,6 @@ internal sealed class SwitchOff(LockboxClientOptions options, DeviceFolder devic
         }
 
         Enter(LockboxStep.DeletingVaultRecord, BackupMode.Standard, "Deleting the backup key from the key vault");
-        using var bytes = new KeyCopy(key);
-        try
-        {
-            await options.Vault!.DisableAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
-        }
-        catch (VaultKeyDestroyedException)
-        {
-            // Already gone: a previous run deleted it, or the guesses were used up.
-        }
+        await deleteEscrow(key, cancellationToken).ConfigureAwait(false);
     }
 }

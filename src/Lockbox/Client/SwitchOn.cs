@@ -52,7 +52,7 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
         }
 
         Enter(LockboxStep.PreparingKey, mode, "Preparing the backup key on this device");
-        using var key = existing is null ? NewKey() : BackupKey.FromBytes(existing.Bytes);
+        using var key = existing ?? NewKey();
 
         Enter(LockboxStep.CreatingRepository, mode, "Opening the encrypted repository");
         using var repository = await storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false)

@@ -125,13 +125,7 @@ public sealed class StandardBackups(IStorage storage)
             using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             foreach (string piece in file.Pieces)
             {
-                var name = new ObjectName(ObjectKind.StandardFile, piece);
-                byte[] data = await storage.ReadAsync(name, cancellationToken).ConfigureAwait(false);
-                if (Convert.ToHexStringLower(SHA256.HashData(data)) != piece)
-                {
-                    throw new CorruptObjectException(name, "the piece does not match its SHA-256");
-                }
-
+                byte[] data = await ReadPieceAsync(piece, cancellationToken).ConfigureAwait(false);
                 whole.AppendData(data);
                 await output.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             }
@@ -174,20 +168,32 @@ public sealed class StandardBackups(IStorage storage)
         return remaining.Count;
     }
 
-    /// <summary>Reads back every piece of <paramref name="snapshot"/> and checks it against its SHA-256.</summary>
+    /// <summary>
+    /// Reads back every piece of <paramref name="snapshots"/> and checks it against its SHA-256: each
+    /// piece once, however many snapshots share it.
+    /// </summary>
     /// <exception cref="CorruptObjectException">A piece does not match.</exception>
     /// <exception cref="ObjectNotFoundException">A piece is missing.</exception>
-    public async Task VerifyAsync(StandardSnapshotInfo snapshot, CancellationToken cancellationToken = default)
+    public async Task VerifyAsync(IEnumerable<StandardSnapshotInfo> snapshots, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        foreach (string piece in snapshot.Snapshot.Files.SelectMany(f => f.Pieces).Distinct(StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(snapshots);
+        foreach (string piece in snapshots.SelectMany(s => s.Snapshot.Files).SelectMany(f => f.Pieces).Distinct(StringComparer.Ordinal))
         {
-            var name = new ObjectName(ObjectKind.StandardFile, piece);
-            if (Convert.ToHexStringLower(SHA256.HashData(await storage.ReadAsync(name, cancellationToken).ConfigureAwait(false))) != piece)
-            {
-                throw new CorruptObjectException(name, "the piece does not match its SHA-256");
-            }
+            await ReadPieceAsync(piece, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A piece, checked against the SHA-256 that names it.</summary>
+    private async Task<byte[]> ReadPieceAsync(string piece, CancellationToken cancellationToken)
+    {
+        var name = new ObjectName(ObjectKind.StandardFile, piece);
+        byte[] data = await storage.ReadAsync(name, cancellationToken).ConfigureAwait(false);
+        if (Convert.ToHexStringLower(SHA256.HashData(data)) != piece)
+        {
+            throw new CorruptObjectException(name, "the piece does not match its SHA-256");
+        }
+
+        return data;
     }
 
     /// <summary>How many standard snapshots and objects the storage lists, and their total size: listed, not read.</summary>
