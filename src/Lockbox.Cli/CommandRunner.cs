@@ -10,17 +10,14 @@ namespace Lockbox.Cli;
 /// <summary>Runs a command body and turns each kind of failure into its message and exit code.</summary>
 internal static class CommandRunner
 {
-    /// <summary>Runs <paramref name="body"/> on the opened repository; the key comes from <paramref name="resolveKey"/> or the usual sources.</summary>
+    /// <summary>Runs <paramref name="body"/> on the opened repository, with the key from the usual sources.</summary>
     public static void SetRepositoryAction(
         this Command command,
         Terminal terminal,
-        Func<ParseResult, Repository.Repository, BackupKey, CancellationToken, Task<int>> body,
-        Func<ParseResult, CancellationToken, Task<BackupKey>>? resolveKey = null) =>
+        Func<ParseResult, Repository.Repository, BackupKey, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, async () =>
         {
-            using var key = resolveKey is null
-                ? ResolveKey(parse, terminal)
-                : await resolveKey(parse, cancellationToken).ConfigureAwait(false);
+            using var key = ResolveKey(parse, terminal);
             var storage = OpenStorage(parse);
             try
             {
@@ -35,14 +32,19 @@ internal static class CommandRunner
 
     /// <summary>
     /// Runs <paramref name="body"/> with the facade over this device and repository; <paramref name="store"/>
-    /// names the chat store when the command takes one.
+    /// names the chat store when the command takes one. Without <paramref name="usesVault"/> (a
+    /// backup), the vault settings are not read, so a missing token cannot fail the command.
     /// </summary>
     public static void SetClientAction(
-        this Command command, Terminal terminal, Func<ParseResult, LockboxClient, CancellationToken, Task<int>> body, Argument<DirectoryInfo>? store = null) =>
+        this Command command,
+        Terminal terminal,
+        Func<ParseResult, LockboxClient, CancellationToken, Task<int>> body,
+        Argument<DirectoryInfo>? store = null,
+        bool usesVault = true) =>
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, async () =>
         {
             var storage = OpenStorage(parse);
-            (Vault.VaultClient? Client, HttpClient? Http) vault = parse.GetValue(VaultAccess.Url) is { Length: > 0 } ? VaultAccess.Connect(parse) : (null, null);
+            (Vault.VaultClient? Client, HttpClient? Http) vault = usesVault && parse.GetValue(VaultAccess.Url) is { Length: > 0 } ? VaultAccess.Connect(parse) : (null, null);
             try
             {
                 var client = new LockboxClient(new LockboxClientOptions
@@ -64,7 +66,7 @@ internal static class CommandRunner
     public static void SetPlainAction(this Command command, Terminal terminal, Func<ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, () => body(parse, cancellationToken)));
 
-    public static IStorage OpenStorage(ParseResult parse)
+    private static IStorage OpenStorage(ParseResult parse)
     {
         string repo = parse.GetValue(CliOptions.Repository) ?? "";
         if (string.IsNullOrWhiteSpace(repo))

@@ -38,7 +38,7 @@ internal static class BackupCommand
             }
 
             return ExitCodes.Success;
-        }, store);
+        }, store, usesVault: false);
         return command;
     }
 }
