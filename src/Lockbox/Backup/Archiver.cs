@@ -22,6 +22,7 @@ internal sealed class Archiver
     private readonly string _source;
     private long _bytesDone;
     private long _filesDone;
+    private bool _poolTrimmed;
 
     public Archiver(Repository.Repository repository, BackupRequest request)
     {
@@ -126,7 +127,12 @@ internal sealed class Archiver
         }
 
         // From here on blobs are pages of a few KiB: the media chunks' buffers would only sit idle.
-        BlobBuffers.Trim();
+        // Once per backup: the trim costs a full, compacting collection of the whole process.
+        if (!_poolTrimmed)
+        {
+            BlobBuffers.Trim();
+            _poolTrimmed = true;
+        }
         string copy = Path.Combine(workFolder, "database-copy");
         try
         {

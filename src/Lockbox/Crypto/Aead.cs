@@ -30,7 +30,11 @@ internal sealed class Aead : IDisposable
         _cipher = new ThreadLocal<AesGcm>(() => new AesGcm(_key, TagLength), trackAllValues: true);
     }
 
-    /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="sealedOutput"/> (plaintext length + <see cref="Overhead"/>).</summary>
+    /// <summary>
+    /// Encrypts <paramref name="plaintext"/> into <paramref name="sealedOutput"/> (plaintext length +
+    /// <see cref="Overhead"/>). The plaintext may lie exactly where its ciphertext goes, at
+    /// <see cref="NonceLength"/> in the output: AES-GCM is a stream cipher and AesGcm allows that overlap.
+    /// </summary>
     public void Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> sealedOutput)
     {
         if (sealedOutput.Length != plaintext.Length + Overhead)
@@ -41,25 +45,6 @@ internal sealed class Aead : IDisposable
         Span<byte> nonce = sealedOutput[..NonceLength];
         RandomNumberGenerator.Fill(nonce);
         _cipher.Value!.Encrypt(nonce, plaintext, sealedOutput[NonceLength..^TagLength], sealedOutput[^TagLength..], associatedData);
-    }
-
-    /// <summary>
-    /// Seals in place: <paramref name="buffer"/> holds room for the nonce, then the plaintext, then
-    /// room for the tag, and ends up as the sealed form. Saves a blob-sized buffer per blob.
-    /// </summary>
-    public void SealInPlace(Span<byte> buffer, ReadOnlySpan<byte> associatedData)
-    {
-        if (buffer.Length < Overhead)
-        {
-            throw new ArgumentException("The buffer must have room for the nonce and the tag.", nameof(buffer));
-        }
-
-        Span<byte> nonce = buffer[..NonceLength];
-        RandomNumberGenerator.Fill(nonce);
-        Span<byte> text = buffer[NonceLength..^TagLength];
-
-        // Same span in and out: AES-GCM is a stream cipher, and AesGcm allows exact overlap.
-        _cipher.Value!.Encrypt(nonce, text, text, buffer[^TagLength..], associatedData);
     }
 
     public byte[] Seal(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)

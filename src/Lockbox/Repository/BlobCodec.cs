@@ -52,7 +52,7 @@ internal sealed class BlobCodec : IDisposable
             entry.WriteAssociatedData(aad);
             if (compressed is null)
             {
-                _keys.Blobs.SealInPlace(buffer.AsSpan(0, length + Aead.Overhead), aad);
+                _keys.Blobs.Seal(plaintext, aad, buffer.AsSpan(0, length + Aead.Overhead));
                 sealedInPlace = true;
                 return new SealedBlob(id, type, encoding, length, buffer, length + Aead.Overhead);
             }

@@ -10,19 +10,24 @@ namespace Lockbox.Restore;
 /// up front kept the restore waiting, and creating them in parallel made the threads spin on the
 /// folder's lock in the kernel.
 /// </summary>
-internal sealed class FileHandleCache(IReadOnlyDictionary<string, long> sizes) : IDisposable
+/// <param name="uncreated">Every file to restore, by full path, with its size; a file leaves it when it is created.</param>
+internal sealed class FileHandleCache(Dictionary<string, long> uncreated) : IDisposable
 {
     private const int MaxOpen = 128;
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _created = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    /// <summary>Whether a write has created <paramref name="path"/>; the others are created at the end (<see cref="StagingFolder.CreateRemaining"/>).</summary>
-    public bool WasCreated(string path)
+    /// <summary>Creates the files no write created: the empty ones.</summary>
+    public void CreateUnwritten()
     {
         lock (_lock)
         {
-            return _created.Contains(path);
+            foreach (var (path, size) in uncreated)
+            {
+                StagingFolder.Create(path, size, FileAccess.Write).Dispose();
+            }
+
+            uncreated.Clear();
         }
     }
 
@@ -62,8 +67,8 @@ internal sealed class FileHandleCache(IReadOnlyDictionary<string, long> sizes) :
                     CloseIdle();
                 }
 
-                entry = new Entry(_created.Add(path)
-                    ? StagingFolder.Create(path, sizes[path], FileAccess.ReadWrite)
+                entry = new Entry(uncreated.Remove(path, out long size)
+                    ? StagingFolder.Create(path, size, FileAccess.ReadWrite)
                     : File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
                 _open.Add(path, entry);
             }

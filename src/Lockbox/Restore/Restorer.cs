@@ -77,7 +77,7 @@ internal sealed class Restorer
                 StagingFolder.CreateFolders(entries, staging);
                 await RunPassAsync(Segments(deltas), workers, context, delta: true, cancellationToken).ConfigureAwait(false);
                 await RunPassAsync(Segments(plan), workers, context, delta: false, cancellationToken).ConfigureAwait(false);
-                StagingFolder.CreateRemaining(entries, staging, context.Files);
+                context.Files.CreateUnwritten();
             }
 
             StagingFolder.FinishMetadata(entries, staging);

@@ -29,20 +29,15 @@ internal static class StagingFolder
     public static SafeFileHandle Create(string path, long size, FileAccess access)
     {
         var file = File.OpenHandle(path, FileMode.CreateNew, access, FileShare.ReadWrite, FileOptions.None, size);
-        RandomAccess.SetLength(file, size);
-        return file;
-    }
-
-    /// <summary>The files no blob created: empty ones.</summary>
-    public static void CreateRemaining(List<FileEntry> entries, string staging, FileHandleCache files)
-    {
-        foreach (var entry in entries.Where(e => e.Type == FileEntry.FileType))
+        try
         {
-            string path = Path.Combine(staging, entry.Path);
-            if (!files.WasCreated(path))
-            {
-                Create(path, entry.Size, FileAccess.Write).Dispose();
-            }
+            RandomAccess.SetLength(file, size);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
     }
 

@@ -23,11 +23,11 @@ internal static partial class DirectIo
     private static readonly int DirectFlag = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 ? 0x10000 : 0x4000;
 
     /// <summary>Whether the platform offers O_DIRECT at all.</summary>
-    public static bool IsSupported { get; } = OperatingSystem.IsLinux()
+    private static bool IsSupported { get; } = OperatingSystem.IsLinux()
         && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     /// <summary>Whether a span at this address and length can go directly.</summary>
-    public static unsafe bool IsAligned(ReadOnlySpan<byte> data, long offset)
+    private static unsafe bool IsAligned(ReadOnlySpan<byte> data, long offset)
     {
         fixed (byte* pointer = data)
         {
@@ -36,7 +36,7 @@ internal static partial class DirectIo
     }
 
     /// <summary>Turns direct I/O on or off for an open file; false if the file system does not allow it.</summary>
-    public static bool TrySet(SafeFileHandle handle, bool direct)
+    private static bool TrySet(SafeFileHandle handle, bool direct)
     {
         if (!IsSupported)
         {
@@ -65,15 +65,9 @@ internal static partial class DirectIo
         var (head, bulk) = Split(data.Length, offset);
         if (bulk > 0 && IsAligned(data[head..], offset + head) && TrySet(handle, direct: true))
         {
-            try
-            {
-                Write(handle, handle, data, offset);
-                return;
-            }
-            finally
-            {
-                TrySet(handle, direct: false);
-            }
+            // Switches direct I/O off again itself, before the head and tail.
+            Write(handle, handle, data, offset);
+            return;
         }
 
         RandomAccess.Write(handle, data, offset);
