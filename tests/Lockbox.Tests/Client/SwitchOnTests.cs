@@ -35,6 +35,14 @@ public sealed class SwitchOnTests : IDisposable
         return digests;
     }
 
+    /// <summary>After a switch: no unencrypted object is left, and these are the snapshots the phone's key opens.</summary>
+    private async Task<IReadOnlyList<SnapshotInfo>> EncryptedSnapshotsAsync(BackupKey key)
+    {
+        Assert.Equal(0, await _fixture.UnencryptedObjectsAsync());
+        using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
+        return await repository.ListSnapshotsAsync();
+    }
+
     private async Task<string> RestoreDigestAsync(BackupKey key, SnapshotInfo snapshot)
     {
         string target = _fixture.Combine("restore-" + snapshot.ShortId);
@@ -52,15 +60,13 @@ public sealed class SwitchOnTests : IDisposable
 
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack, steps);
 
-        Assert.Equal(0, await _fixture.UnencryptedObjectsAsync());
         // Deletion only after the import and the full verification, and confirmed by a listing.
         Assert.True(steps.Steps.IndexOf(LockboxStep.Verifying) < steps.Steps.IndexOf(LockboxStep.DeletingUnencrypted));
         Assert.True(steps.Steps.IndexOf(LockboxStep.ImportingSnapshots) < steps.Steps.IndexOf(LockboxStep.Verifying));
         Assert.True(steps.Steps.IndexOf(LockboxStep.DeletingUnencrypted) < steps.Steps.IndexOf(LockboxStep.ConfirmingDeletion));
 
         using var key = _fixture.PhoneKey();
-        using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
-        var snapshots = await repository.ListSnapshotsAsync();
+        var snapshots = await EncryptedSnapshotsAsync(key);
         Assert.Equal(3, snapshots.Count);
         Assert.Equal(days[0], await RestoreDigestAsync(key, snapshots[0]));
         Assert.Equal(days[1], await RestoreDigestAsync(key, snapshots[1]));
@@ -102,13 +108,12 @@ public sealed class SwitchOnTests : IDisposable
 
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
 
-        Assert.Equal(0, await _fixture.UnencryptedObjectsAsync());
         using var key = _fixture.PhoneKey();
-        using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
-        var snapshots = await repository.ListSnapshotsAsync();
+        var snapshots = await EncryptedSnapshotsAsync(key);
         Assert.Equal(3, snapshots.Count);
         Assert.Equal(days[0], await RestoreDigestAsync(key, snapshots[0]));
         Assert.Equal(days[1], await RestoreDigestAsync(key, snapshots[1]));
+        using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
         Assert.True((await repository.CheckAsync(readData: true)).IsHealthy);
     }
 
@@ -124,10 +129,8 @@ public sealed class SwitchOnTests : IDisposable
 
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
 
-        Assert.Equal(0, await _fixture.UnencryptedObjectsAsync());
         using var key = _fixture.PhoneKey();
-        using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
-        Assert.Equal(3, (await repository.ListSnapshotsAsync()).Count);
+        Assert.Equal(3, (await EncryptedSnapshotsAsync(key)).Count);
     }
 
     [Fact]
@@ -194,10 +197,8 @@ public sealed class SwitchOnTests : IDisposable
 
         await _fixture.Client().EnableWithKeyAsync(ClientFixture.TypeBack);
 
-        Assert.Equal(0, await _fixture.UnencryptedObjectsAsync());
         using var key = _fixture.PhoneKey();
-        using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, key);
-        var snapshots = await repository.ListSnapshotsAsync();
+        var snapshots = await EncryptedSnapshotsAsync(key);
         Assert.Equal(4, snapshots.Count);
         Assert.Equal(tablet, await RestoreDigestAsync(key, snapshots[^1]));
     }
