@@ -47,7 +47,8 @@ internal static class BlobBuffers
 /// <summary>
 /// A pack-sized buffer in native memory, aligned for direct I/O (<see cref="DirectIo.Alignment"/>),
 /// so that packs go between memory and disk without a copy through the page cache. Outside the GC
-/// heap: it never makes the collector run, and only the pages actually written become resident.
+/// heap: it never makes the collector run, and only the pages actually written become resident
+/// (in steps of a huge page where it has them: <see cref="DirectIo.AllocateBuffer"/>).
 /// </summary>
 internal sealed unsafe class PackBuffer : MemoryManager<byte>
 {
@@ -56,7 +57,7 @@ internal sealed unsafe class PackBuffer : MemoryManager<byte>
     public PackBuffer(int length)
     {
         Length = length;
-        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, DirectIo.Alignment);
+        _pointer = DirectIo.AllocateBuffer(length);
     }
 
     public int Length { get; }
@@ -75,7 +76,7 @@ internal sealed unsafe class PackBuffer : MemoryManager<byte>
     {
         if (_pointer is not null)
         {
-            NativeMemory.AlignedFree(_pointer);
+            DirectIo.FreeBuffer(_pointer);
             _pointer = null;
         }
     }

@@ -14,9 +14,10 @@ internal readonly record struct RestoreTarget(string Path, long Offset, ContentE
 /// Restores a snapshot into a new folder beside the target and swaps it in only when every file is
 /// complete and verified: a failed or interrupted restore never leaves a half-written database, nor
 /// a stale -wal or -shm file beside a restored one. Blobs are fetched pack by pack, so each pack is
-/// read once however many files share it, in segments of a few MiB; workers read, decrypt and write
-/// in parallel. Consecutive blobs of a file are decrypted into one aligned buffer and written with
-/// one large direct write (<see cref="DirectIo"/>); a file of small blobs (a database's pages) goes
+/// read once however many files share it, in segments of a few MiB; workers read and decrypt in
+/// parallel while threads of their own write (<see cref="WriteBehind"/>). Consecutive blobs of a
+/// file are decrypted into one aligned buffer and written with one large direct write
+/// (<see cref="DirectIo"/>); a file of small blobs (a database's pages) goes
 /// through the page cache instead, since its runs break often and a direct write of one page would
 /// wait for the disk each time. The deltas of a database's changed pages are
 /// fetched and verified first and kept aside (in memory up to a budget, then in a file:
@@ -29,6 +30,10 @@ internal sealed class Restorer
     private const int SegmentSize = 4 * 1024 * 1024;
     private const int MaxGap = 1024 * 1024;
     private const int RunBufferSize = 4 * 1024 * 1024 + 64 * 1024;
+
+    // Runs being filled or written at once (RunBufferSize each), and the threads writing them.
+    private const int RunBuffers = 4;
+    private const int Writers = 2;
 
     // Files whose blobs average less than this are written through the page cache.
     private const int SmallBlobFile = 64 * 1024;
@@ -75,8 +80,13 @@ internal sealed class Restorer
             using (context.Deltas)
             {
                 StagingFolder.CreateFolders(entries, staging);
-                await RunPassAsync(Segments(deltas), workers, context, delta: true, cancellationToken).ConfigureAwait(false);
-                await RunPassAsync(Segments(plan), workers, context, delta: false, cancellationToken).ConfigureAwait(false);
+                await RunPassAsync(Segments(deltas), workers, context, writes: null, cancellationToken).ConfigureAwait(false);
+                using (var writes = new WriteBehind(context, RunBuffers, RunBufferSize, Writers))
+                {
+                    await RunPassAsync(Segments(plan), workers, context, writes, cancellationToken).ConfigureAwait(false);
+                    writes.Complete();
+                }
+
                 context.Files.CreateUnwritten();
             }
 
@@ -224,7 +234,8 @@ internal sealed class Restorer
         return order;
     }
 
-    private async Task RunPassAsync(List<Segment> segments, int workers, PassContext context, bool delta, CancellationToken cancellationToken)
+    /// <summary>Fetches <paramref name="segments"/>: into the files through <paramref name="writes"/>, or, without it, into the delta store.</summary>
+    private async Task RunPassAsync(List<Segment> segments, int workers, PassContext context, WriteBehind? writes, CancellationToken cancellationToken)
     {
         if (segments.Count == 0)
         {
@@ -234,15 +245,15 @@ internal sealed class Restorer
         var queue = new ConcurrentQueue<Segment>(segments);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = Enumerable.Range(0, Math.Min(workers, segments.Count))
-            .Select(_ => Task.Run(() => WorkerAsync(queue, context, delta, failed), CancellationToken.None))
+            .Select(_ => Task.Run(() => WorkerAsync(queue, context, writes, failed), CancellationToken.None))
             .ToArray();
         await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    private async Task WorkerAsync(ConcurrentQueue<Segment> queue, PassContext context, bool delta, CancellationTokenSource failed)
+    private async Task WorkerAsync(ConcurrentQueue<Segment> queue, PassContext context, WriteBehind? writes, CancellationTokenSource failed)
     {
         using var codec = new BlobCodec(_repository.Keys);
-        using var run = delta ? null : new RunWriter(context, _repository.Keys, RunBufferSize);
+        using var run = writes is null ? null : new RunWriter(context, _repository.Keys, writes);
         PackBuffer? read = null;
         try
         {

@@ -5,12 +5,13 @@ namespace Lockbox.Restore;
 
 /// <summary>
 /// Decrypts consecutive blobs of one file into one aligned buffer, placed so that buffer and
-/// file offsets agree modulo the direct I/O alignment, and writes the run with one call.
+/// file offsets agree modulo the direct I/O alignment, and hands the run to
+/// <see cref="WriteBehind"/> to be written with one call.
 /// </summary>
-internal sealed class RunWriter(Restorer.PassContext context, Keys.MasterKeys keys, int size) : IDisposable
+internal sealed class RunWriter(Restorer.PassContext context, Keys.MasterKeys keys, WriteBehind writes) : IDisposable
 {
     private readonly DeltaPageRebuilder _rebuilder = new(keys);
-    private readonly PackBuffer _buffer = new(size);
+    private PackBuffer? _buffer;
     private string? _path;
     private long _fileStart;
     private int _start;
@@ -21,11 +22,12 @@ internal sealed class RunWriter(Restorer.PassContext context, Keys.MasterKeys ke
     {
         var first = targets[0];
         int raw = (int)entry.RawLength;
-        bool continues = _path is not null && first.Path == _path && first.Offset == _fileStart + (_end - _start) && _end + raw <= _buffer.Length;
+        bool continues = _path is not null && first.Path == _path && first.Offset == _fileStart + (_end - _start) && _end + raw <= _buffer!.Length;
         if (!continues)
         {
             Flush();
             int at = (int)(first.Offset % DirectIo.Alignment);
+            _buffer ??= writes.Rent();
             if (at + raw > _buffer.Length)
             {
                 WriteAlone(codec, stored, entry, targets, name);
@@ -37,7 +39,7 @@ internal sealed class RunWriter(Restorer.PassContext context, Keys.MasterKeys ke
             _start = _end = at;
         }
 
-        var blob = _buffer.Span.Slice(_end, raw);
+        var blob = _buffer!.Span.Slice(_end, raw);
         codec.OpenInto(stored, entry, name, blob);
         _end += raw;
 
@@ -73,7 +75,8 @@ internal sealed class RunWriter(Restorer.PassContext context, Keys.MasterKeys ke
     {
         if (_path is not null && _end > _start)
         {
-            Write(_path, _buffer.Span[_start.._end], _fileStart);
+            writes.Submit(_path, _buffer!, _start, _end, _fileStart);
+            _buffer = null;
         }
 
         _path = null;
@@ -95,7 +98,11 @@ internal sealed class RunWriter(Restorer.PassContext context, Keys.MasterKeys ke
 
     public void Dispose()
     {
-        ((IDisposable)_buffer).Dispose();
+        if (_buffer is not null)
+        {
+            writes.Return(_buffer);
+        }
+
         _rebuilder.Dispose();
     }
 }

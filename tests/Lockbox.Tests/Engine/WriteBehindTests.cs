@@ -1,0 +1,71 @@
+using Lockbox.Restore;
+using Xunit;
+
+namespace Lockbox.Tests.Engine;
+
+/// <summary>The restore's writer threads: every run lands where it belongs, and a failed write fails the restore.</summary>
+public sealed class WriteBehindTests : IDisposable
+{
+    private const int BufferSize = 1024 * 1024;
+    private readonly TempFolder _staging = new();
+
+    private Restorer.PassContext Context(params (string Path, long Size)[] files) => new(
+        _staging.Path,
+        new FileHandleCache(files.ToDictionary(f => Path.Combine(_staging.Path, f.Path), f => f.Size, StringComparer.Ordinal)),
+        new DeltaStore(_staging.Path),
+        [],
+        files.Sum(f => f.Size));
+
+    [Fact]
+    public void Runs_of_many_files_are_all_written_at_their_offsets_once_complete_returns()
+    {
+        var expected = new Dictionary<string, byte[]>
+        {
+            ["a.bin"] = RepositoryFixture.RandomBytes(3 * 8192, 1),
+            ["b.bin"] = RepositoryFixture.RandomBytes(5 * 8192 + 100, 2),
+        };
+        var context = Context([.. expected.Select(e => (e.Key, (long)e.Value.Length))]);
+        using (context.Files)
+        using (context.Deltas)
+        using (var writes = new WriteBehind(context, buffers: 2, BufferSize, writers: 2))
+        {
+            // In 8 KiB runs, the files interleaved and each file's runs back to front.
+            var runs = expected.SelectMany(e => Enumerable.Range(0, (e.Value.Length + 8191) / 8192).Reverse().Select(i => (e.Key, Offset: i * 8192)))
+                .OrderBy(r => r.Offset).ThenBy(r => r.Key);
+            foreach (var (path, offset) in runs)
+            {
+                var data = expected[path].AsSpan(offset, Math.Min(8192, expected[path].Length - offset));
+                var buffer = writes.Rent();
+                data.CopyTo(buffer.Span);
+                writes.Submit(path, buffer, 0, data.Length, offset);
+            }
+
+            writes.Complete();
+        }
+
+        foreach (var (path, bytes) in expected)
+        {
+            Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(_staging.Path, path)));
+        }
+    }
+
+    [Fact]
+    public void A_failed_write_is_thrown_by_complete_and_by_every_later_rent()
+    {
+        // The file's folder was never created, so its first write cannot create it.
+        var context = Context(("no-such-folder/msgstore.db", 4096));
+        using (context.Files)
+        using (context.Deltas)
+        using (var writes = new WriteBehind(context, buffers: 1, BufferSize, writers: 1))
+        {
+            var buffer = writes.Rent();
+            buffer.Span[..4096].Fill(7);
+            writes.Submit("no-such-folder/msgstore.db", buffer, 0, 4096, 0);
+
+            Assert.Throws<DirectoryNotFoundException>(writes.Complete);
+            Assert.Throws<DirectoryNotFoundException>(() => writes.Rent());
+        }
+    }
+
+    public void Dispose() => _staging.Dispose();
+}
