@@ -36,10 +36,11 @@ work=${work:-$(mktemp -d /tmp/lockbox-bench-XXXXXX)}
 mkdir -p "$work"
 echo "Working in $work" >&2
 
-for project in src/Lockbox.Cli tools/Lockbox.StoreGen; do
-    dotnet build -c Release -v q "$project" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-done
-lockbox="$PWD/src/Lockbox.Cli/bin/Release/net10.0/Lockbox.Cli"
+# The CLI as published for this machine's runtime: precompiled (ReadyToRun), as a release ships it.
+rid=linux-$(case "$(uname -m)" in aarch64) echo arm64 ;; *) echo x64 ;; esac)
+dotnet publish -c Release -v q -r "$rid" --self-contained false -o "$work/lockbox-cli" src/Lockbox.Cli >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+dotnet build -c Release -v q tools/Lockbox.StoreGen >>"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+lockbox="$work/lockbox-cli/Lockbox.Cli"
 storegen="$PWD/tools/Lockbox.StoreGen/bin/Release/net10.0/lockbox-storegen"
 
 export RESTIC_PASSWORD=bench BORG_PASSPHRASE=bench BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
