@@ -67,8 +67,12 @@ init_repo() {
     esac
 }
 
+# Each timed step starts with nothing dirty in the page cache: otherwise the write-back of whatever
+# came before (the generated store, the copy of it, the last restore) runs during the step and
+# slows whichever tool happens to go next.
 backup() {
     local tool=$1 repo=$2 label=$3 name=$4
+    sync
     case $tool in
         lockbox) LOCKBOX_DEVICE="$repo.device" run "$label" "$lockbox" backup "$work/store" -r "$repo" ;;
         restic) run "$label" restic backup -q -r "$repo" "$work/store" ;;
@@ -79,6 +83,7 @@ backup() {
 restore() {
     local tool=$1 repo=$2 label=$3 target=$4
     rm -rf "$target"
+    sync
     case $tool in
         lockbox) LOCKBOX_DEVICE="$repo.device" run "$label" "$lockbox" restore latest --target "$target" -r "$repo" --key-file "$repo.key" ;;
         restic) run "$label" restic restore latest -q -r "$repo" --target "$target" ;;
@@ -123,7 +128,6 @@ for tool in "${tools[@]}"; do
     times=()
     synced=()
     for r in $(seq 1 "$runs"); do
-        sync
         restore "$tool" "$work/repo-$tool" "$tool-restore-$r" "$work/restore-$tool"
         run "$tool-restore-sync-$r" sync
         times+=("$(seconds "$tool-restore-$r")")
