@@ -33,6 +33,26 @@ public sealed class BackupRestoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_shorter_than_the_largest_chunk_is_one_blob_and_a_longer_one_is_cut()
+    {
+        _fixture.WriteFile("media/Images/photo.jpg", RepositoryFixture.RandomBytes(3 * 1024 * 1024, seed: 4));
+        await _fixture.InitAsync();
+        var photo = await _fixture.BackupAsync();
+
+        // The photo's blob and the manifest's.
+        Assert.Equal(2, photo.Summary.NewBlobs);
+
+        _fixture.WriteFile("media/Video/video.mp4", RepositoryFixture.RandomBytes(12 * 1024 * 1024, seed: 5));
+        var video = await _fixture.BackupAsync();
+
+        // At most 4 MiB a chunk: at least three for the video, and the new manifest.
+        Assert.True(video.Summary.NewBlobs >= 4, $"{video.Summary.NewBlobs} new blobs");
+        string target = _fixture.NewFolder("restored");
+        await _fixture.RestoreAsync(target);
+        FolderAssert.Identical(_fixture.Source, target);
+    }
+
+    [Fact]
     public async Task Symlinks_are_skipped_with_a_warning()
     {
         _fixture.WriteFile("real.txt", "hello"u8.ToArray());
