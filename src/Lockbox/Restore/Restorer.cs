@@ -250,46 +250,25 @@ internal sealed class Restorer
         await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Takes segments until none are left. Each worker keeps the read of its next segment running
+    /// while it decrypts the one before, so that waiting on storage (a disk that has not cached the
+    /// packs, or S3) overlaps the CPU work instead of stalling it.
+    /// </summary>
     private async Task WorkerAsync(ConcurrentQueue<Segment> queue, PassContext context, WriteBehind? writes, CancellationTokenSource failed)
     {
         using var codec = new BlobCodec(_repository.Keys);
         using var run = writes is null ? null : new RunWriter(context, _repository.Keys, writes);
-        PackBuffer? read = null;
+        var buffers = new PackBuffer?[2];
+        ReadAhead? next = null;
         try
         {
-            while (queue.TryDequeue(out var segment))
+            next = StartRead(queue, buffers, 0, failed.Token);
+            for (int slot = 0; next is { } current; slot ^= 1)
             {
-                failed.Token.ThrowIfCancellationRequested();
-                var name = new ObjectName(ObjectKind.Pack, segment.Pack);
-
-                long start = segment.Start;
-                int length = (int)(segment.End - start);
-                if (read is null || read.Length < length)
-                {
-                    if (read is not null)
-                    {
-                        PackBuffers.Return(read);
-                    }
-
-                    read = PackBuffers.Rent(length);
-                }
-
-                await ReadSegmentAsync(name, start, read.Memory[..length], segment.Blobs.Count, failed.Token).ConfigureAwait(false);
-                foreach (var (entry, targets) in segment.Blobs)
-                {
-                    var stored = read.Span.Slice((int)(entry.Offset - start), (int)entry.StoredLength);
-                    if (run is not null)
-                    {
-                        run.Add(codec, stored, entry, targets, name);
-                        Report(context, entry.RawLength * targets.Count);
-                    }
-                    else
-                    {
-                        context.Deltas.Add(entry.Id, codec.Open(stored, entry, name), name);
-                    }
-                }
-
-                run?.Flush();
+                await current.Read.ConfigureAwait(false);
+                next = StartRead(queue, buffers, slot ^ 1, failed.Token);
+                Restore(current, buffers[slot]!, codec, run, context);
             }
         }
         catch
@@ -299,11 +278,63 @@ internal sealed class Restorer
         }
         finally
         {
-            if (read is not null)
+            // A read still running fills its buffer: it must end before the buffer goes back.
+            if (next is { } pending)
             {
-                PackBuffers.Return(read);
+                await Task.WhenAny(pending.Read).ConfigureAwait(false);
+            }
+
+            foreach (var buffer in buffers.OfType<PackBuffer>())
+            {
+                PackBuffers.Return(buffer);
             }
         }
+    }
+
+    /// <summary>A segment whose read into a worker's buffer has started.</summary>
+    private readonly record struct ReadAhead(Segment Segment, ObjectName Name, Task Read);
+
+    private ReadAhead? StartRead(ConcurrentQueue<Segment> queue, PackBuffer?[] buffers, int slot, CancellationToken cancellationToken)
+    {
+        if (!queue.TryDequeue(out var segment))
+        {
+            return null;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        int length = (int)(segment.End - segment.Start);
+        if (buffers[slot] is not { } buffer || buffer.Length < length)
+        {
+            if (buffers[slot] is { } small)
+            {
+                PackBuffers.Return(small);
+            }
+
+            buffers[slot] = buffer = PackBuffers.Rent(length);
+        }
+
+        var name = new ObjectName(ObjectKind.Pack, segment.Pack);
+        return new ReadAhead(segment, name, ReadSegmentAsync(name, segment.Start, buffer.Memory[..length], segment.Blobs.Count, cancellationToken));
+    }
+
+    /// <summary>Opens a read segment's blobs: into the files through <paramref name="run"/>, or, without it, into the delta store.</summary>
+    private void Restore(ReadAhead read, PackBuffer buffer, BlobCodec codec, RunWriter? run, PassContext context)
+    {
+        foreach (var (entry, targets) in read.Segment.Blobs)
+        {
+            var stored = buffer.Span.Slice((int)(entry.Offset - read.Segment.Start), (int)entry.StoredLength);
+            if (run is not null)
+            {
+                run.Add(codec, stored, entry, targets, read.Name);
+                Report(context, entry.RawLength * targets.Count);
+            }
+            else
+            {
+                context.Deltas.Add(entry.Id, codec.Open(stored, entry, read.Name), read.Name);
+            }
+        }
+
+        run?.Flush();
     }
 
     private async Task ReadSegmentAsync(ObjectName name, long start, Memory<byte> destination, int blobs, CancellationToken cancellationToken)
