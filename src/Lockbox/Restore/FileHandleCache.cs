@@ -11,15 +11,18 @@ namespace Lockbox.Restore;
 /// folder's lock in the kernel.
 /// </summary>
 /// <param name="uncreated">Every file to restore, by full path, with its size; a file leaves it when it is created.</param>
-internal sealed class FileHandleCache(Dictionary<string, long> uncreated) : IDisposable
+/// <param name="completed">Called with a file's path once all its bytes are written (an empty file: once created); nothing writes to it after.</param>
+internal sealed class FileHandleCache(Dictionary<string, long> uncreated, Action<string> completed) : IDisposable
 {
     private const int MaxOpen = 128;
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _unwritten = new(uncreated, StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>Creates the files no write created: the empty ones.</summary>
     public void CreateUnwritten()
     {
+        List<string> created;
         lock (_lock)
         {
             foreach (var (path, size) in uncreated)
@@ -27,8 +30,11 @@ internal sealed class FileHandleCache(Dictionary<string, long> uncreated) : IDis
                 StagingFolder.Create(path, size, FileAccess.Write).Dispose();
             }
 
+            created = [.. uncreated.Keys];
             uncreated.Clear();
         }
+
+        created.ForEach(completed);
     }
 
     /// <summary>
@@ -53,6 +59,17 @@ internal sealed class FileHandleCache(Dictionary<string, long> uncreated) : IDis
         finally
         {
             Release(entry);
+        }
+
+        bool complete;
+        lock (_lock)
+        {
+            complete = (_unwritten[path] -= data.Length) == 0;
+        }
+
+        if (complete)
+        {
+            completed(path);
         }
     }
 

@@ -74,23 +74,29 @@ internal sealed class Restorer
         {
             long bytesTotal = entries.Sum(e => e.Size);
             int workers = Math.Max(2, Environment.ProcessorCount);
-            var sizes = entries.Where(e => e.Type == FileEntry.FileType).ToDictionary(e => Path.Combine(staging, e.Path), e => e.Size, StringComparer.Ordinal);
-            var context = new PassContext(staging, new FileHandleCache(sizes), new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
-            using (context.Files)
-            using (context.Deltas)
+            var files = entries.Where(e => e.Type == FileEntry.FileType).ToDictionary(e => Path.Combine(staging, e.Path), StringComparer.Ordinal);
+            using (var finisher = new FileFinisher())
             {
-                StagingFolder.CreateFolders(entries, staging);
-                await RunPassAsync(Segments(deltas), workers, context, writes: null, cancellationToken).ConfigureAwait(false);
-                using (var writes = new WriteBehind(context, RunBuffers, RunBufferSize, Writers))
+                var sizes = files.ToDictionary(f => f.Key, f => f.Value.Size, StringComparer.Ordinal);
+                var context = new PassContext(staging, new FileHandleCache(sizes, path => finisher.Finish(path, files[path])), new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
+                using (context.Files)
+                using (context.Deltas)
                 {
-                    await RunPassAsync(Segments(plan), workers, context, writes, cancellationToken).ConfigureAwait(false);
-                    writes.Complete();
+                    StagingFolder.CreateFolders(entries, staging);
+                    await RunPassAsync(Segments(deltas), workers, context, writes: null, cancellationToken).ConfigureAwait(false);
+                    using (var writes = new WriteBehind(context, RunBuffers, RunBufferSize, Writers))
+                    {
+                        await RunPassAsync(Segments(plan), workers, context, writes, cancellationToken).ConfigureAwait(false);
+                        writes.Complete();
+                    }
+
+                    context.Files.CreateUnwritten();
                 }
 
-                context.Files.CreateUnwritten();
+                finisher.Complete();
             }
 
-            StagingFolder.FinishMetadata(entries, staging);
+            StagingFolder.FinishFolders(entries, staging);
             StagingFolder.SwapIn(staging, target);
             return new RestoreResult(snapshot.Id, entries.Count(e => e.Type == FileEntry.FileType), bytesTotal);
         }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using Lockbox.Repository;
 using Microsoft.Win32.SafeHandles;
 
@@ -7,14 +5,12 @@ namespace Lockbox.Restore;
 
 /// <summary>
 /// The new folder a restore is built in beside its target: its folders created first, each file at
-/// its full size as its first blob arrives (<see cref="FileHandleCache"/>), then finished (modes,
-/// times, flushed to disk) and only then swapped in, so the target never holds a half-restored
-/// chat store.
+/// its full size as its first blob arrives (<see cref="FileHandleCache"/>), each finished (mode,
+/// time, flushed to disk) once complete (<see cref="FileFinisher"/>), and only then swapped in, so
+/// the target never holds a half-restored chat store.
 /// </summary>
 internal static class StagingFolder
 {
-    private const int ConcurrentFlushes = 16;
-
     /// <summary>Every folder, so that files can be created as their first blob arrives.</summary>
     public static void CreateFolders(List<FileEntry> entries, string staging)
     {
@@ -41,35 +37,9 @@ internal static class StagingFolder
         }
     }
 
-    /// <summary>Modes and times as backed up, every file flushed to disk before the swap makes it visible.</summary>
-    public static void FinishMetadata(List<FileEntry> entries, string staging)
+    /// <summary>Modes and times of the folders as backed up, deepest first: writing into a folder changes its time.</summary>
+    public static void FinishFolders(List<FileEntry> entries, string staging)
     {
-        // Files first, many at once: each flush mostly waits for the journal, and concurrent flushes
-        // share its commits. On threads of their own, because the thread pool would run only a few
-        // of these waits at a time. Then folders, deepest first: writing into a folder changes its time.
-        var files = new ConcurrentQueue<FileEntry>(entries.Where(e => e.Type == FileEntry.FileType));
-        Exception? failure = null;
-        var flushers = Enumerable.Range(0, Math.Min(ConcurrentFlushes, files.Count)).Select(_ => new Thread(() =>
-        {
-            try
-            {
-                while (Volatile.Read(ref failure) is null && files.TryDequeue(out var entry))
-                {
-                    FinishFile(Path.Combine(staging, entry.Path), entry);
-                }
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref failure, e, null);
-            }
-        }) { IsBackground = true, Name = "lockbox restore flush" }).ToList();
-        flushers.ForEach(t => t.Start());
-        flushers.ForEach(t => t.Join());
-        if (failure is not null)
-        {
-            ExceptionDispatchInfo.Throw(failure);
-        }
-
         foreach (var entry in entries.Where(e => e.Type == FileEntry.DirectoryType).OrderByDescending(e => e.Path.Length))
         {
             string path = Path.Combine(staging, entry.Path);
@@ -78,13 +48,12 @@ internal static class StagingFolder
         }
     }
 
-    private static void FinishFile(string path, FileEntry entry)
+    /// <summary>A complete file's mode and time as backed up, then the file flushed to disk: durable before the swap makes it visible.</summary>
+    public static void FinishFile(string path, FileEntry entry)
     {
         SetMode(path, entry.Mode);
         File.SetLastWriteTimeUtc(path, entry.ModifiedTime.UtcDateTime);
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-
-        // Durable before the swap makes it visible.
         RandomAccess.FlushToDisk(handle);
     }
 

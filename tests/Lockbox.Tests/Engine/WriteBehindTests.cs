@@ -3,15 +3,17 @@ using Xunit;
 
 namespace Lockbox.Tests.Engine;
 
-/// <summary>The restore's writer threads: every run lands where it belongs, and a failed write fails the restore.</summary>
+/// <summary>The restore's writer threads and file handles: every run lands where it belongs, each file is reported complete once, and a failed write fails the restore.</summary>
 public sealed class WriteBehindTests : IDisposable
 {
     private const int BufferSize = 1024 * 1024;
     private readonly TempFolder _staging = new();
 
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _completed = [];
+
     private Restorer.PassContext Context(params (string Path, long Size)[] files) => new(
         _staging.Path,
-        new FileHandleCache(files.ToDictionary(f => Path.Combine(_staging.Path, f.Path), f => f.Size, StringComparer.Ordinal)),
+        new FileHandleCache(files.ToDictionary(f => Path.Combine(_staging.Path, f.Path), f => f.Size, StringComparer.Ordinal), _completed.Add),
         new DeltaStore(_staging.Path),
         [],
         files.Sum(f => f.Size));
@@ -47,6 +49,28 @@ public sealed class WriteBehindTests : IDisposable
         {
             Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(_staging.Path, path)));
         }
+
+        // Each reported complete once, when its last run was written.
+        Assert.Equal(expected.Keys.Select(p => Path.Combine(_staging.Path, p)).Order(), _completed.Order());
+    }
+
+    [Fact]
+    public void A_file_is_complete_once_its_last_byte_is_written_and_an_empty_one_once_created()
+    {
+        string photo = Path.Combine(_staging.Path, "photo.jpg");
+        string empty = Path.Combine(_staging.Path, "empty.txt");
+        using var files = new FileHandleCache(new Dictionary<string, long> { [photo] = 10_000, [empty] = 0 }, _completed.Add);
+        byte[] content = RepositoryFixture.RandomBytes(10_000, 3);
+
+        files.Write(photo, content.AsSpan(4096), 4096);
+        Assert.Empty(_completed);
+        files.Write(photo, content.AsSpan(0, 4096), 0);
+        Assert.Equal([photo], _completed);
+
+        files.CreateUnwritten();
+        Assert.Equal([empty, photo], _completed.Order());
+        Assert.Equal(content, File.ReadAllBytes(photo));
+        Assert.Equal(0, new FileInfo(empty).Length);
     }
 
     [Fact]
