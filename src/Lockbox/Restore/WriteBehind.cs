@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using Lockbox.Repository;
 
 namespace Lockbox.Restore;
@@ -14,11 +13,8 @@ internal sealed class WriteBehind : IDisposable
 {
     private readonly Restorer.PassContext _context;
     private readonly BlockingCollection<PackBuffer> _free = new(new ConcurrentBag<PackBuffer>());
-    private readonly BlockingCollection<Run> _pending = new(new ConcurrentQueue<Run>());
     private readonly List<PackBuffer> _buffers = [];
-    private readonly CancellationTokenSource _failed = new();
-    private readonly Thread[] _writers;
-    private Exception? _failure;
+    private readonly DedicatedThreads<Run> _writers;
 
     public WriteBehind(Restorer.PassContext context, int buffers, int bufferSize, int writers)
     {
@@ -30,28 +26,20 @@ internal sealed class WriteBehind : IDisposable
             _free.Add(buffer);
         }
 
-        _writers = [.. Enumerable.Range(0, writers).Select(_ => new Thread(WriteRuns) { IsBackground = true, Name = "lockbox restore write" })];
-        foreach (var writer in _writers)
-        {
-            writer.Start();
-        }
+        _writers = new DedicatedThreads<Run>("lockbox restore write", writers, Write, run => Return(run.Buffer));
     }
 
     /// <summary>A free run buffer; waits while all are being written, and throws once a write has failed.</summary>
     public PackBuffer Rent()
     {
-        if (_failure is not null)
-        {
-            ExceptionDispatchInfo.Throw(_failure);
-        }
-
+        _writers.ThrowIfFailed();
         try
         {
-            return _free.Take(_failed.Token);
+            return _free.Take(_writers.Failed);
         }
         catch (OperationCanceledException)
         {
-            ExceptionDispatchInfo.Throw(_failure!);
+            _writers.ThrowIfFailed();
             throw;
         }
     }
@@ -61,73 +49,36 @@ internal sealed class WriteBehind : IDisposable
     /// <summary>Queues <paramref name="buffer"/>[<paramref name="start"/>..<paramref name="end"/>] for <paramref name="path"/> at <paramref name="fileOffset"/>; the buffer comes back to the free set once written.</summary>
     public void Submit(string path, PackBuffer buffer, int start, int end, long fileOffset)
     {
-        if (_failure is not null)
+        try
+        {
+            _writers.ThrowIfFailed();
+        }
+        catch
         {
             Return(buffer);
-            ExceptionDispatchInfo.Throw(_failure);
+            throw;
         }
 
-        _pending.Add(new Run(path, buffer, start, end, fileOffset));
+        _writers.Add(new Run(path, buffer, start, end, fileOffset));
     }
 
     /// <summary>Waits until every queued run is written; throws the first write's failure.</summary>
-    public void Complete()
-    {
-        Stop();
-        if (_failure is not null)
-        {
-            ExceptionDispatchInfo.Throw(_failure);
-        }
-    }
+    public void Complete() => _writers.Complete();
 
-    private void Stop()
-    {
-        _pending.CompleteAdding();
-        foreach (var writer in _writers)
-        {
-            writer.Join();
-        }
-    }
-
-    private void WriteRuns()
-    {
-        foreach (var run in _pending.GetConsumingEnumerable())
-        {
-            try
-            {
-                if (_failure is null)
-                {
-                    _context.Files.Write(Path.Combine(_context.Staging, run.Path), run.Buffer.Span[run.Start..run.End], run.FileOffset, direct: !_context.Buffered.Contains(run.Path));
-                }
-            }
-            catch (Exception e)
-            {
-                if (Interlocked.CompareExchange(ref _failure, e, null) is null)
-                {
-                    _failed.Cancel();
-                }
-            }
-            finally
-            {
-                Return(run.Buffer);
-            }
-        }
-    }
+    private void Write(Run run) =>
+        _context.Files.Write(Path.Combine(_context.Staging, run.Path), run.Buffer.Span[run.Start..run.End], run.FileOffset, direct: !_context.Buffered.Contains(run.Path));
 
     /// <summary>Stops the writers, after the runs already queued, so no write outlives the restore's files.</summary>
     public void Dispose()
     {
         // Runs still queued after a failure elsewhere are dropped: the staging folder is deleted.
-        Interlocked.CompareExchange(ref _failure, new OperationCanceledException(), null);
-        Stop();
+        _writers.Dispose();
         foreach (var buffer in _buffers)
         {
             ((IDisposable)buffer).Dispose();
         }
 
         _free.Dispose();
-        _pending.Dispose();
-        _failed.Dispose();
     }
 
     private readonly record struct Run(string Path, PackBuffer Buffer, int Start, int End, long FileOffset);
