@@ -77,7 +77,7 @@ internal static class CommandRunner
         Uri? endpoint = null;
         if (parse.GetValue(CliOptions.S3Endpoint) is { Length: > 0 } given && !Uri.TryCreate(given, UriKind.Absolute, out endpoint))
         {
-            throw new LockboxException("--s3-endpoint must be an absolute URL such as http://127.0.0.1:9000.");
+            throw new UsageException("--s3-endpoint must be an absolute URL such as http://127.0.0.1:9000.");
         }
 
         var s3 = repo.StartsWith("s3://", StringComparison.Ordinal)
@@ -89,7 +89,7 @@ internal static class CommandRunner
         }
         catch (ArgumentException e)
         {
-            throw new LockboxException($"Bad repository location: {e.Message}");
+            throw new UsageException($"Bad repository location: {e.Message}");
         }
     }
 
@@ -101,6 +101,11 @@ internal static class CommandRunner
         try
         {
             return await body().ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            terminal.Fail(e.Message);
+            return ExitCodes.Usage;
         }
         catch (WrongKeyException e)
         {

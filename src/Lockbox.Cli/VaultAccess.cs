@@ -38,7 +38,7 @@ internal static class VaultAccess
         string address = parse.GetValue(Url) is { Length: > 0 } given ? given : throw new LockboxException("No key vault: pass --vault or set LOCKBOX_VAULT.");
         if (!Uri.TryCreate(address, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
         {
-            throw new LockboxException("The vault address must be an http(s) URL.");
+            throw new UsageException("The vault address must be an http(s) URL.");
         }
 
         string pinned = parse.GetValue(PublicKey) ?? throw new LockboxException("No pinned vault public key: pass --vault-public-key or set LOCKBOX_VAULT_PUBLIC_KEY.");
@@ -49,7 +49,7 @@ internal static class VaultAccess
         }
         catch (FormatException)
         {
-            throw new LockboxException("The pinned vault public key is not base64.");
+            throw new UsageException("The pinned vault public key is not base64.");
         }
 
         FileInfo? tokenFile = parse.GetValue(TokenFile);

@@ -52,6 +52,20 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, (await RunAsync("init", "--repo", Repo)).Exit);
     }
 
+    [Theory]
+    [InlineData("enable", "--key", "--password", "{store}", "--repo", "{repo}")]
+    [InlineData("backup", "{store}", "--repo", "{repo}", "--s3-endpoint", "not a url")]
+    [InlineData("backup", "{store}", "--repo", "s3://")]
+    public async Task A_wrong_command_line_is_a_usage_error_with_exit_code_2_and_changes_nothing(params string[] args)
+    {
+        string store = Store();
+        var (exit, _, error) = await RunAsync([.. args.Select(a => a.Replace("{store}", store).Replace("{repo}", Repo))]);
+
+        Assert.Equal(2, exit);
+        Assert.NotEmpty(error);
+        Assert.False(Directory.Exists(Repo) && Directory.EnumerateFileSystemEntries(Repo).Any(), "nothing written to the repository");
+    }
+
     [Fact]
     public async Task Enable_key_off_a_terminal_without_a_key_file_refuses_and_deletes_nothing()
     {

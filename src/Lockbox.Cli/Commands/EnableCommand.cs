@@ -21,7 +21,7 @@ internal static class EnableCommand
         {
             if (parse.GetValue(password) == parse.GetValue(key))
             {
-                throw new LockboxException("Choose one: --password or --key.");
+                throw new UsageException("Choose one: --password or --key.");
             }
 
             var steps = new StepReporter(terminal);
