@@ -190,8 +190,8 @@ internal sealed class Archiver
                     break;
                 }
 
-                // A file of at most one largest chunk is one blob, uncut (docs/FORMAT.md §10).
-                bool wholeFile = length == 0 && endOfFile && end - start <= chunker.MaxChunkSize;
+                // A file shorter than the largest chunk is one blob, uncut (docs/FORMAT.md §10).
+                bool wholeFile = length == 0 && endOfFile && end - start < chunker.MaxChunkSize;
                 int chunkLength = wholeFile ? end - start : chunker.NextChunkLength(buffer.AsSpan(start, end - start), endOfFile);
                 var id = _repository.Keys.ComputeId(buffer.AsSpan(start, chunkLength));
                 await QueueIfNewAsync(id, buffer.AsSpan(start, chunkLength), BlobType.Data, uploader).ConfigureAwait(false);

@@ -76,7 +76,7 @@ internal sealed unsafe class PackBuffer : MemoryManager<byte>
     {
         if (_pointer is not null)
         {
-            DirectIo.FreeBuffer(_pointer);
+            DirectIo.FreeBuffer(_pointer, Length);
             _pointer = null;
         }
     }

@@ -13,8 +13,11 @@ internal sealed class FileFinisher : IDisposable
 {
     private const int ConcurrentFlushes = 16;
 
-    private readonly DedicatedThreads<(string Path, FileEntry Entry)> _flushers =
-        new("lockbox restore flush", ConcurrentFlushes, file => StagingFolder.FinishFile(file.Path, file.Entry));
+    private readonly DedicatedThreads<(string Path, FileEntry Entry)> _flushers;
+
+    /// <param name="files">How many files the restore finishes: no more flushers than that.</param>
+    public FileFinisher(int files) =>
+        _flushers = new("lockbox restore flush", Math.Clamp(files, 1, ConcurrentFlushes), file => StagingFolder.FinishFile(file.Path, file.Entry));
 
     /// <summary>Queues a complete file at <paramref name="path"/>; nothing may write to it any more.</summary>
     public void Finish(string path, FileEntry entry) => _flushers.Add((path, entry));

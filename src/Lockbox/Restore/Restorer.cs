@@ -75,7 +75,7 @@ internal sealed class Restorer
             long bytesTotal = entries.Sum(e => e.Size);
             int workers = Math.Max(2, Environment.ProcessorCount);
             var files = entries.Where(e => e.Type == FileEntry.FileType).ToDictionary(e => Path.Combine(staging, e.Path), StringComparer.Ordinal);
-            using (var finisher = new FileFinisher())
+            using (var finisher = new FileFinisher(files.Count))
             {
                 var sizes = files.ToDictionary(f => f.Key, f => f.Value.Size, StringComparer.Ordinal);
                 var context = new PassContext(staging, new FileHandleCache(sizes, path => finisher.Finish(path, files[path])), new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
@@ -313,6 +313,7 @@ internal sealed class Restorer
         {
             if (buffers[slot] is { } small)
             {
+                buffers[slot] = null;
                 PackBuffers.Return(small);
             }
 

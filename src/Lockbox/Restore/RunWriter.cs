@@ -75,8 +75,10 @@ internal sealed class RunWriter(Restorer.PassContext context, Keys.MasterKeys ke
     {
         if (_path is not null && _end > _start)
         {
-            writes.Submit(_path, _buffer!, _start, _end, _fileStart);
+            // The buffer is the writer's from here on, even if the submission fails.
+            var full = _buffer!;
             _buffer = null;
+            writes.Submit(_path, full, _start, _end, _fileStart);
         }
 
         _path = null;

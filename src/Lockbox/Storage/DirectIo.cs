@@ -148,12 +148,15 @@ internal static partial class DirectIo
     }
 
     /// <summary>
-    /// An uninitialized buffer of <paramref name="length"/> bytes for direct transfers, aligned to
-    /// <see cref="Alignment"/>; free it with <see cref="FreeBuffer"/>. One of 2 MiB or more is
-    /// backed by Linux transparent huge pages where the kernel offers them (the "madvise" mode):
-    /// a direct write from it is then a few physically contiguous segments instead of one per
-    /// 4 KiB page. On the measured virtual machine that cut the CPU time the hypervisor charges
-    /// for writing 1.6 GB from 1.3 s to 0.9 s, and the write's time from 1.35 s to 0.83 s.
+    /// A buffer of <paramref name="length"/> bytes for direct transfers, aligned to
+    /// <see cref="Alignment"/>; free it with <see cref="FreeBuffer"/> and the same length. One of
+    /// 2 MiB or more is a mapping of its own, 2 MiB-aligned and backed by Linux transparent huge pages
+    /// where the kernel offers them (the "madvise" mode): a direct write from it is then a few
+    /// physically contiguous segments instead of one per 4 KiB page. On the measured virtual
+    /// machine that cut the CPU time the hypervisor charges for writing 1.6 GB from 1.3 s to 0.9 s,
+    /// and the write's time from 1.35 s to 0.83 s. A mapping of its own, not the C heap's memory,
+    /// so that the advice never outlives the buffer and the memory goes back to the system when
+    /// the buffer is freed.
     /// </summary>
     public static unsafe byte* AllocateBuffer(int length)
     {
@@ -162,22 +165,60 @@ internal static partial class DirectIo
             return (byte*)NativeMemory.AlignedAlloc((nuint)length, Alignment);
         }
 
-        byte* pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, HugePageSize);
+        nuint size = MappedSize(length);
+        byte* mapped = Mmap(null, size + HugePageSize, ReadWrite, PrivateAnonymous, -1, 0);
+        if ((nint)mapped == -1)
+        {
+            throw new InsufficientMemoryException($"A direct I/O buffer of {length} bytes could not be mapped.");
+        }
+
+        // Keep the 2 MiB-aligned part only, so every huge page of it can be one.
+        byte* aligned = (byte*)(((nuint)mapped + HugePageSize - 1) & ~(nuint)(HugePageSize - 1));
+        nuint head = (nuint)(aligned - mapped);
+        if (head > 0)
+        {
+            _ = Munmap(mapped, head);
+        }
+
+        nuint tail = HugePageSize - head;
+        if (tail > 0)
+        {
+            _ = Munmap(aligned + size, tail);
+        }
 
         // Advice only: refused (THP off, an old kernel), the buffer works as before with small pages.
-        _ = Madvise(pointer, (nuint)length, HugePageAdvice);
-        return pointer;
+        _ = Madvise(aligned, size, HugePageAdvice);
+        return aligned;
     }
 
-    /// <summary>Frees a buffer from <see cref="AllocateBuffer"/>.</summary>
-    public static unsafe void FreeBuffer(byte* pointer) => NativeMemory.AlignedFree(pointer);
+    /// <summary>Frees a buffer from <see cref="AllocateBuffer"/> of <paramref name="length"/> bytes.</summary>
+    public static unsafe void FreeBuffer(byte* pointer, int length)
+    {
+        if (!IsSupported || length < HugePageSize)
+        {
+            NativeMemory.AlignedFree(pointer);
+            return;
+        }
+
+        _ = Munmap(pointer, MappedSize(length));
+    }
+
+    private static nuint MappedSize(int length) => ((nuint)length + Alignment - 1) & ~(nuint)(Alignment - 1);
 
     private const int HugePageSize = 2 * 1024 * 1024;
     private const int HugePageAdvice = 14; // MADV_HUGEPAGE
+    private const int ReadWrite = 0x3; // PROT_READ | PROT_WRITE
+    private const int PrivateAnonymous = 0x22; // MAP_PRIVATE | MAP_ANONYMOUS, on x64 and arm64
 
     [LibraryImport("libc", EntryPoint = "fcntl")]
     private static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static unsafe partial int Madvise(void* address, nuint length, int advice);
+
+    [LibraryImport("libc", EntryPoint = "mmap")]
+    private static unsafe partial byte* Mmap(void* address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "munmap")]
+    private static unsafe partial int Munmap(void* address, nuint length);
 }
