@@ -10,13 +10,14 @@ namespace Lockbox.Restore;
 /// up front kept the restore waiting, and creating them in parallel made the threads spin on the
 /// folder's lock in the kernel.
 /// </summary>
-/// <param name="uncreated">Every file to restore, by full path, with its size; a file leaves it when it is created.</param>
+/// <param name="sizes">Every file to restore, by full path, with its size.</param>
 /// <param name="completed">Called with a file's path once all its bytes are written (an empty file: once created); nothing writes to it after.</param>
-internal sealed class FileHandleCache(Dictionary<string, long> uncreated, Action<string> completed) : IDisposable
+internal sealed class FileHandleCache(IReadOnlyDictionary<string, long> sizes, Action<string> completed) : IDisposable
 {
     private const int MaxOpen = 128;
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _unwritten = new(uncreated, StringComparer.Ordinal);
+    private readonly HashSet<string> _uncreated = new(sizes.Keys, StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _unwritten = new(sizes, StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>Creates the files no write created: the empty ones.</summary>
@@ -25,13 +26,13 @@ internal sealed class FileHandleCache(Dictionary<string, long> uncreated, Action
         List<string> created;
         lock (_lock)
         {
-            foreach (var (path, size) in uncreated)
+            foreach (string path in _uncreated)
             {
-                StagingFolder.Create(path, size, FileAccess.Write).Dispose();
+                StagingFolder.Create(path, sizes[path], FileAccess.Write).Dispose();
             }
 
-            created = [.. uncreated.Keys];
-            uncreated.Clear();
+            created = [.. _uncreated];
+            _uncreated.Clear();
         }
 
         created.ForEach(completed);
@@ -84,8 +85,8 @@ internal sealed class FileHandleCache(Dictionary<string, long> uncreated, Action
                     CloseIdle();
                 }
 
-                entry = new Entry(uncreated.Remove(path, out long size)
-                    ? StagingFolder.Create(path, size, FileAccess.ReadWrite)
+                entry = new Entry(_uncreated.Remove(path)
+                    ? StagingFolder.Create(path, sizes[path], FileAccess.ReadWrite)
                     : File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
                 _open.Add(path, entry);
             }

@@ -98,7 +98,7 @@ internal sealed class Restorer
 
             StagingFolder.FinishFolders(entries, staging);
             StagingFolder.SwapIn(staging, target);
-            return new RestoreResult(snapshot.Id, entries.Count(e => e.Type == FileEntry.FileType), bytesTotal);
+            return new RestoreResult(snapshot.Id, files.Count, bytesTotal);
         }
         catch
         {

@@ -8,8 +8,8 @@ namespace Lockbox.Storage;
 /// soon: packs during a backup, restored files. The data goes by DMA from the caller's aligned
 /// buffer to the disk, skipping the copy into the page cache and its write-back, which on the
 /// measured machine cost several times more CPU than the disk transfer itself. Reads stay buffered:
-/// a direct read bypasses pages already cached (a pack just written, or read by an earlier check)
-/// and loses the kernel's read-ahead, which made even a cold restore 8% slower than buffered reads.
+/// a direct read bypasses pages already cached (a pack just written, or read by an earlier check),
+/// which made a warm restore 3.9 s against 3.2 s, and it gained only 0.15 s on a cold one.
 /// Everywhere else, and whenever the file system refuses it, plain buffered I/O is used.
 /// </summary>
 internal static partial class DirectIo
