@@ -33,7 +33,8 @@ internal static class CommandRunner
     /// <summary>
     /// Runs <paramref name="body"/> with the facade over this device and repository; <paramref name="store"/>
     /// names the chat store when the command takes one. Without <paramref name="usesVault"/> (a
-    /// backup), the vault settings are not read, so a missing token cannot fail the command.
+    /// backup, which never calls the vault), the vault settings are not even read, so a scheduled
+    /// backup cannot fail on them. The others read the account token only when they call the vault.
     /// </summary>
     public static void SetClientAction(
         this Command command,

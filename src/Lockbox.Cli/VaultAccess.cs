@@ -52,13 +52,17 @@ internal static class VaultAccess
             throw new UsageException("The pinned vault public key is not base64.");
         }
 
-        FileInfo? tokenFile = parse.GetValue(TokenFile);
-        string token = tokenFile is not null
+        // Read by the first request, not here: a command that may never call the vault (a key-mode
+        // rotation, restore or disable) does not fail for want of a token.
+        var token = new Lazy<string>(() => ReadToken(parse));
+        var http = new HttpClient { BaseAddress = new Uri(url.ToString().TrimEnd('/') + "/") };
+        return (new VaultClient(http, new VaultClientOptions { PinnedPublicKey = publicKey, AccessToken = _ => ValueTask.FromResult(token.Value) }), http);
+    }
+
+    private static string ReadToken(ParseResult parse) =>
+        parse.GetValue(TokenFile) is { } tokenFile
             ? File.ReadAllText(tokenFile.FullName).Trim()
             : Environment.GetEnvironmentVariable("LOCKBOX_VAULT_TOKEN") ?? throw new LockboxException("No account token: pass --vault-token-file or set LOCKBOX_VAULT_TOKEN.");
-        var http = new HttpClient { BaseAddress = new Uri(url.ToString().TrimEnd('/') + "/") };
-        return (new VaultClient(http, new VaultClientOptions { PinnedPublicKey = publicKey, AccessToken = _ => ValueTask.FromResult(token) }), http);
-    }
 
     /// <summary>Reads a password: a hidden prompt on a terminal (asked twice when new), else one line of standard input.</summary>
     public static string ReadPassword(Terminal terminal, string prompt, bool confirm)
