@@ -36,8 +36,16 @@ internal static class BlobBuffers
     /// </summary>
     public static byte[] RentForSealing(ReadOnlySpan<byte> plaintext)
     {
-        byte[] buffer = Pool.Rent(plaintext.Length + Aead.Overhead);
-        plaintext.CopyTo(buffer.AsSpan(Aead.NonceLength));
+        byte[] buffer = RentRoomForSealing(plaintext.Length, out var room);
+        plaintext.CopyTo(room);
+        return buffer;
+    }
+
+    /// <summary>A pooled buffer laid out as <see cref="RentForSealing"/>'s, with <paramref name="plaintext"/> the room for the <paramref name="length"/> bytes to fill.</summary>
+    public static byte[] RentRoomForSealing(int length, out Span<byte> plaintext)
+    {
+        byte[] buffer = Pool.Rent(length + Aead.Overhead);
+        plaintext = buffer.AsSpan(Aead.NonceLength, length);
         return buffer;
     }
 

@@ -84,8 +84,19 @@ internal sealed class Pruner
                 byte[] bytes = await _repository.Storage.ReadAsync(name, cancellationToken).ConfigureAwait(false);
                 foreach (var entry in entries.Where(e => kept.Add(e.Id)))
                 {
-                    byte[] plaintext = codec.Open(bytes.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, name);
-                    await uploader.AddAsync(entry.Id, entry.Type, BlobBuffers.RentForSealing(plaintext), plaintext.Length).ConfigureAwait(false);
+                    // Opened straight into the buffer it is sealed again in: no copy of the plaintext.
+                    byte[] buffer = BlobBuffers.RentRoomForSealing((int)entry.RawLength, out var plaintext);
+                    try
+                    {
+                        codec.OpenInto(bytes.AsSpan((int)entry.Offset, (int)entry.StoredLength), entry, name, plaintext);
+                    }
+                    catch
+                    {
+                        BlobBuffers.Pool.Return(buffer);
+                        throw;
+                    }
+
+                    await uploader.AddAsync(entry.Id, entry.Type, buffer, (int)entry.RawLength).ConfigureAwait(false);
                 }
             }
 
