@@ -3,7 +3,8 @@ namespace Lockbox.Device;
 /// <summary>
 /// Writes a small file so that it is either whole or absent, also after a power loss: a temporary
 /// file beside it (mode 0600, since these files hold keys), flushed to disk, renamed into place,
-/// then the folder flushed. The temporary file never outlives a failed write.
+/// then the folder flushed. The temporary file never outlives a failed write, and is zeroed before
+/// it goes, since it may hold a key.
 /// </summary>
 internal static class AtomicFile
 {
@@ -30,10 +31,27 @@ internal static class AtomicFile
         }
         catch
         {
-            File.Delete(temporary);
+            Erase(temporary);
             throw;
         }
 
         DirectoryFlush.Flush(folder);
+    }
+
+    /// <summary>Overwrites a file with zeros, flushed to disk, then unlinks it: a key it held is not left in its freed blocks' last state. A missing file is no error.</summary>
+    public static void Erase(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            stream.Write(new byte[stream.Length]);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Delete(path);
     }
 }

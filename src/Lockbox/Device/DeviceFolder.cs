@@ -119,13 +119,7 @@ public sealed class DeviceFolder
             // overwritten never leaves a zeroed file where the key was.
             string doomed = name.EndsWith(".tmp", StringComparison.Ordinal) ? path : Combine($".{KeyFileName}.{Guid.NewGuid():N}.tmp");
             File.Move(path, doomed);
-            using (var stream = new FileStream(doomed, FileMode.Open, FileAccess.Write))
-            {
-                stream.Write(new byte[stream.Length]);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Delete(doomed);
+            AtomicFile.Erase(doomed);
         }
     }
 
