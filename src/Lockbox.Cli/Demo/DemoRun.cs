@@ -3,7 +3,6 @@ using Lockbox.Client;
 using Lockbox.Storage;
 using Lockbox.StoreGen;
 using Lockbox.Vault;
-using Microsoft.Data.Sqlite;
 
 namespace Lockbox.Cli.Demo;
 

@@ -1,6 +1,5 @@
 using Lockbox.Repository;
 using Lockbox.StoreGen;
-using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace Lockbox.Tests.Engine;
@@ -10,7 +9,7 @@ public sealed class DatabasePageTests : IDisposable
 {
     private readonly RepositoryFixture _fixture = new();
 
-    private string Database => Path.Combine(_fixture.Source, ChatStoreGenerator.DatabaseFileName);
+    private string Database => ChatStoreGenerator.DatabasePath(_fixture.Source);
 
     [Fact]
     public async Task Next_day_stores_changed_pages_as_small_deltas_and_every_day_restores_exactly()
@@ -19,11 +18,11 @@ public sealed class DatabasePageTests : IDisposable
         await ChatStoreGenerator.GenerateAsync(_fixture.Source, new GenerateOptions { Messages = 20_000, MediaBytes = 0, Chats = 50 });
         await _fixture.InitAsync();
         var day0 = await _fixture.BackupAsync();
-        string day0Dump = Dump(Database);
+        string day0Dump = DatabaseContent.Digest(Database);
 
         await ChatStoreGenerator.GrowAsync(_fixture.Source, new GrowOptions { MediaBytes = 0 });
         var day1 = await _fixture.BackupAsync();
-        string day1Dump = Dump(Database);
+        string day1Dump = DatabaseContent.Digest(Database);
 
         long databaseBytes = new FileInfo(Database).Length;
         Assert.True(day1.Summary.NewBytes < databaseBytes / 10, $"day 1 stored {day1.Summary.NewBytes} new bytes for a {databaseBytes}-byte database");
@@ -32,13 +31,13 @@ public sealed class DatabasePageTests : IDisposable
         {
             string target = _fixture.NewFolder("restored-" + snapshot[..8]);
             await _fixture.RestoreAsync(target, snapshot);
-            Assert.Equal(dump, Dump(Path.Combine(target, ChatStoreGenerator.DatabaseFileName)));
+            Assert.Equal(dump, DatabaseContent.Digest(ChatStoreGenerator.DatabasePath(target)));
         }
 
         // With no memory for deltas every one goes through the spill file, and the day still restores exactly.
         string spilled = _fixture.NewFolder("restored-spilling");
         await _fixture.RestoreSpillingAsync(spilled, day1.SnapshotId);
-        Assert.Equal(day1Dump, Dump(Path.Combine(spilled, ChatStoreGenerator.DatabaseFileName)));
+        Assert.Equal(day1Dump, DatabaseContent.Digest(ChatStoreGenerator.DatabasePath(spilled)));
         Assert.Empty(Directory.GetFiles(spilled, ".lockbox-deltas*"));
 
         Assert.True((await _fixture.CheckAsync(readData: true)).IsHealthy);
@@ -64,7 +63,7 @@ public sealed class DatabasePageTests : IDisposable
 
         string target = _fixture.NewFolder("restored");
         await _fixture.RestoreAsync(target);
-        Assert.Equal(Dump(Database), Dump(Path.Combine(target, ChatStoreGenerator.DatabaseFileName)));
+        Assert.Equal(DatabaseContent.Digest(Database), DatabaseContent.Digest(ChatStoreGenerator.DatabasePath(target)));
     }
 
     [Fact]
@@ -89,11 +88,8 @@ public sealed class DatabasePageTests : IDisposable
         Assert.True((await _fixture.CheckAsync(readData: true)).IsHealthy);
         string target = _fixture.NewFolder("restored");
         await _fixture.RestoreAsync(target);
-        Assert.Equal(Dump(Database), Dump(Path.Combine(target, ChatStoreGenerator.DatabaseFileName)));
+        Assert.Equal(DatabaseContent.Digest(Database), DatabaseContent.Digest(ChatStoreGenerator.DatabasePath(target)));
     }
-
-    /// <summary>The database's logical content (every row of every table, BLOBs by their bytes), as a digest.</summary>
-    private static string Dump(string path) => DatabaseContent.Digest(path);
 
     public void Dispose() => _fixture.Dispose();
 }
