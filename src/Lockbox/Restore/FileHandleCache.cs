@@ -1,4 +1,5 @@
 using Lockbox.Storage;
+using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Lockbox.Restore;
@@ -6,9 +7,10 @@ namespace Lockbox.Restore;
 /// <summary>
 /// Keeps restored files open across the many writes a restore makes, without exhausting
 /// descriptors. Writes run outside the lock, so workers write to disk in parallel; a handle in use
-/// is never closed. A file is created, at its full size, by its first write: creating them all
-/// up front kept the restore waiting, and creating them in parallel made the threads spin on the
-/// folder's lock in the kernel.
+/// is never closed. Each file is created, at its full size, once: ahead of the writers by
+/// <see cref="CreateAhead"/> on a thread of its own, or by its first write if that comes first. Creating one is outside
+/// the cache's lock: on ext4 it can take most of a millisecond (more right after many files were
+/// deleted), and the writers of other files must not wait for it.
 /// </summary>
 /// <param name="sizes">Every file to restore, by full path, with its size.</param>
 /// <param name="completed">Called with a file's path once all its bytes are written (an empty file: once created); nothing writes to it after.</param>
@@ -16,26 +18,24 @@ internal sealed class FileHandleCache(IReadOnlyDictionary<string, long> sizes, A
 {
     private const int MaxOpen = 128;
     private readonly Dictionary<string, Entry> _open = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _uncreated = new(sizes.Keys, StringComparer.Ordinal);
+    private readonly Dictionary<string, Creation> _creations = sizes.ToDictionary(f => f.Key, f => new Creation(f.Key, f.Value), StringComparer.Ordinal);
     private readonly Dictionary<string, long> _unwritten = new(sizes, StringComparer.Ordinal);
     private readonly Lock _lock = new();
+
+    /// <summary>Creates the file at <paramref name="path"/> unless it is; a failure is left for its writer to report.</summary>
+    public void CreateAhead(string path) => _creations[path].TryCreate();
 
     /// <summary>Creates the files no write created: the empty ones.</summary>
     public void CreateUnwritten()
     {
-        List<string> created;
-        lock (_lock)
+        foreach (var (path, size) in sizes)
         {
-            foreach (string path in _uncreated)
+            if (size == 0)
             {
-                StagingFolder.Create(path, sizes[path], FileAccess.Write).Dispose();
+                _creations[path].EnsureCreated();
+                completed(path);
             }
-
-            created = [.. _uncreated];
-            _uncreated.Clear();
         }
-
-        created.ForEach(completed);
     }
 
     /// <summary>
@@ -78,16 +78,30 @@ internal sealed class FileHandleCache(IReadOnlyDictionary<string, long> sizes, A
     {
         lock (_lock)
         {
-            if (!_open.TryGetValue(path, out var entry))
+            if (_open.TryGetValue(path, out var open))
+            {
+                open.Users++;
+                return open;
+            }
+        }
+
+        _creations[path].EnsureCreated();
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        lock (_lock)
+        {
+            if (_open.TryGetValue(path, out var entry))
+            {
+                // Another writer opened it meanwhile: one handle per file.
+                handle.Dispose();
+            }
+            else
             {
                 if (_open.Count >= MaxOpen)
                 {
                     CloseIdle();
                 }
 
-                entry = new Entry(_uncreated.Remove(path)
-                    ? StagingFolder.Create(path, sizes[path], FileAccess.ReadWrite)
-                    : File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
+                entry = new Entry(handle);
                 _open.Add(path, entry);
             }
 
@@ -128,6 +142,48 @@ internal sealed class FileHandleCache(IReadOnlyDictionary<string, long> sizes, A
         }
 
         _open.Clear();
+    }
+
+    /// <summary>One file's creation: done once, by whichever thread comes first; its failure is kept for the writer.</summary>
+    private sealed class Creation(string path, long size)
+    {
+        private readonly Lock _lock = new();
+        private bool _created;
+        private ExceptionDispatchInfo? _failure;
+
+        /// <summary>Creates the file unless it is; throws the failure of the attempt that made it, if any.</summary>
+        public void EnsureCreated()
+        {
+            lock (_lock)
+            {
+                _failure?.Throw();
+                if (!_created)
+                {
+                    try
+                    {
+                        StagingFolder.Create(path, size, FileAccess.Write).Dispose();
+                        _created = true;
+                    }
+                    catch (Exception e)
+                    {
+                        _failure = ExceptionDispatchInfo.Capture(e);
+                        throw;
+                    }
+                }
+            }
+        }
+
+        /// <summary>As <see cref="EnsureCreated"/>, but keeps a failure for the writer instead of throwing it.</summary>
+        public void TryCreate()
+        {
+            try
+            {
+                EnsureCreated();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     private sealed class Entry(SafeFileHandle handle)

@@ -67,7 +67,6 @@ internal sealed class Restorer
             entries = Select(await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false));
         }
 
-        var (plan, deltas, buffered) = Plan(entries);
         string staging = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.lockbox-restore-{ObjectIds.NewName()[..12]}");
         Directory.CreateDirectory(staging);
         try
@@ -75,22 +74,37 @@ internal sealed class Restorer
             long bytesTotal = entries.Sum(e => e.Size);
             int workers = Math.Max(2, Environment.ProcessorCount);
             var files = entries.Where(e => e.Type == FileEntry.FileType).ToDictionary(e => Path.Combine(staging, e.Path), StringComparer.Ordinal);
+            StagingFolder.CreateFolders(entries, staging);
             using (var finisher = new FileFinisher(files.Count))
             {
                 var sizes = files.ToDictionary(f => f.Key, f => f.Value.Size, StringComparer.Ordinal);
-                var context = new PassContext(staging, new FileHandleCache(sizes, path => finisher.Finish(path, files[path])), new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
-                using (context.Files)
-                using (context.Deltas)
+                using (var handles = new FileHandleCache(sizes, path => finisher.Finish(path, files[path])))
                 {
-                    StagingFolder.CreateFolders(entries, staging);
-                    await RunPassAsync(Segments(deltas), workers, context, writes: null, cancellationToken).ConfigureAwait(false);
-                    using (var writes = new WriteBehind(context, RunBuffers, RunBufferSize, Writers))
+                    // The files are created, in about the order the pass fills them, while it is planned
+                    // and the deltas are fetched: a core is mostly idle until the pass starts.
+                    using (var ahead = new DedicatedThreads<string>("lockbox restore create", 1, handles.CreateAhead))
                     {
-                        await RunPassAsync(Segments(plan), workers, context, writes, cancellationToken).ConfigureAwait(false);
-                        writes.Complete();
+                        foreach (string path in sizes.Where(f => f.Value > 0).Select(f => f.Key))
+                        {
+                            ahead.Add(path);
+                        }
+
+                        var (plan, deltas, buffered) = Plan(entries);
+                        var context = new PassContext(staging, handles, new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
+                        using (context.Deltas)
+                        {
+                            await RunPassAsync(Segments(deltas), workers, context, writes: null, cancellationToken).ConfigureAwait(false);
+                            using (var writes = new WriteBehind(context, RunBuffers, RunBufferSize, Writers))
+                            {
+                                await RunPassAsync(Segments(plan), workers, context, writes, cancellationToken).ConfigureAwait(false);
+                                writes.Complete();
+                            }
+                        }
+
+                        ahead.Complete();
                     }
 
-                    context.Files.CreateUnwritten();
+                    handles.CreateUnwritten();
                 }
 
                 finisher.Complete();

@@ -74,6 +74,35 @@ public sealed class WriteBehindTests : IDisposable
     }
 
     [Fact]
+    public void A_file_created_ahead_is_at_its_full_size_and_its_writes_land_in_it()
+    {
+        string photo = Path.Combine(_staging.Path, "photo.jpg");
+        using var files = new FileHandleCache(new Dictionary<string, long> { [photo] = 10_000 }, _completed.Add);
+        byte[] content = RepositoryFixture.RandomBytes(10_000, 4);
+
+        files.CreateAhead(photo);
+        Assert.Equal(10_000, new FileInfo(photo).Length);
+        files.CreateAhead(photo);
+
+        files.Write(photo, content, 0);
+        Assert.Equal([photo], _completed);
+        Assert.Equal(content, File.ReadAllBytes(photo));
+    }
+
+    [Fact]
+    public void A_file_that_could_not_be_created_ahead_fails_its_first_write_with_the_cause()
+    {
+        // Its folder was never created.
+        string database = Path.Combine(_staging.Path, "no-such-folder", "msgstore.db");
+        using var files = new FileHandleCache(new Dictionary<string, long> { [database] = 4096 }, _completed.Add);
+
+        files.CreateAhead(database);
+
+        Assert.Throws<DirectoryNotFoundException>(() => files.Write(database, new byte[4096], 0));
+        Assert.Empty(_completed);
+    }
+
+    [Fact]
     public void A_failed_write_is_thrown_by_complete_and_by_every_later_rent()
     {
         // The file's folder was never created, so its first write cannot create it.
