@@ -52,18 +52,22 @@ public readonly struct BlobId : IEquatable<BlobId>, IComparable<BlobId>
 
     private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
-    /// <summary>Whether <paramref name="text"/> is 64 hex digits, so <see cref="Parse"/> accepts it.</summary>
+    /// <summary>Whether <paramref name="text"/> is 64 hex digits, so <see cref="Parse(string)"/> accepts it.</summary>
     internal static bool IsHex(ReadOnlySpan<char> text) => text.Length == 2 * Length && !text.ContainsAnyExcept(HexDigits);
 
     /// <summary>Parses 64 hex digits.</summary>
-    public static BlobId Parse(string hex)
+    public static BlobId Parse(string hex) => Parse((hex ?? throw new FormatException("A blob id is 64 hex digits.")).AsSpan());
+
+    /// <summary>Parses 64 hex digits, allocating nothing: a manifest holds one or three ids per database page.</summary>
+    public static BlobId Parse(ReadOnlySpan<char> hex)
     {
-        if (hex is null || hex.Length != 2 * Length)
+        Span<byte> bytes = stackalloc byte[Length];
+        if (hex.Length != 2 * Length || Convert.FromHexString(hex, bytes, out _, out int written) != System.Buffers.OperationStatus.Done || written != Length)
         {
             throw new FormatException("A blob id is 64 hex digits.");
         }
 
-        return new BlobId(Convert.FromHexString(hex));
+        return new BlobId(bytes);
     }
 
     /// <inheritdoc />

@@ -25,7 +25,7 @@ internal readonly record struct ContentElement(BlobId Page, BlobId? Delta, BlobI
         if (text.Length == 3 * 64 + 2 && text[64] == '=' && text[129] == '+' 
             && BlobId.IsHex(text.AsSpan(0, 64)) && BlobId.IsHex(text.AsSpan(65, 64)) && BlobId.IsHex(text.AsSpan(130)))
         {
-            return new ContentElement(BlobId.Parse(text[..64]), BlobId.Parse(text[65..129]), BlobId.Parse(text[130..]));
+            return new ContentElement(BlobId.Parse(text.AsSpan(0, 64)), BlobId.Parse(text.AsSpan(65, 64)), BlobId.Parse(text.AsSpan(130)));
         }
 
         throw new LockboxException($"A manifest content element is malformed ({text.Length} characters).");

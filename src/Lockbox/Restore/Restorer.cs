@@ -193,7 +193,8 @@ internal sealed class Restorer
 
         if (!blobs.TryGetValue(location.Entry.Id, out var item))
         {
-            blobs[location.Entry.Id] = item = (location.Entry, []);
+            // Room for one place: a blob goes to more only where files share content.
+            blobs[location.Entry.Id] = item = (location.Entry, new List<RestoreTarget>(1));
         }
 
         item.Targets.Add(new RestoreTarget(path, offset, element));
