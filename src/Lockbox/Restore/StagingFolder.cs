@@ -5,13 +5,13 @@ namespace Lockbox.Restore;
 
 /// <summary>
 /// The new folder a restore is built in beside its target: its folders created first, each file at
-/// its full size as its first blob arrives (<see cref="FileHandleCache"/>), each finished (mode,
+/// its full size ahead of its first blob (<see cref="FileHandleCache"/>), each finished (mode,
 /// time, flushed to disk) once complete (<see cref="FileFinisher"/>), and only then swapped in, so
 /// the target never holds a half-restored chat store.
 /// </summary>
 internal static class StagingFolder
 {
-    /// <summary>Every folder, so that files can be created as their first blob arrives.</summary>
+    /// <summary>Every folder, so that the files can be created in them.</summary>
     public static void CreateFolders(List<FileEntry> entries, string staging)
     {
         foreach (var entry in entries)
