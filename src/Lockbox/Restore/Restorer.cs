@@ -31,8 +31,11 @@ internal sealed class Restorer
     private const int MaxGap = 1024 * 1024;
     private const int RunBufferSize = 4 * 1024 * 1024 + 64 * 1024;
 
-    // Runs being filled or written at once (RunBufferSize each), and the threads writing them.
-    private const int RunBuffers = 4;
+    // Runs being filled or written at once (RunBufferSize each), and the threads writing them. With
+    // 8 buffers rather than 4 the workers rarely wait for one while the disk takes the writes in
+    // bursts: medians of 11 alternating warm restores 3.05 s against 3.32 s, for 17 MB more
+    // resident; 12 or 16 gained nothing more.
+    private const int RunBuffers = 8;
     private const int Writers = 2;
 
     // Files whose blobs average less than this are written through the page cache.
