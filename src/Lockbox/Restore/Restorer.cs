@@ -335,7 +335,9 @@ internal sealed class Restorer
                 PackBuffers.Return(small);
             }
 
-            buffers[slot] = buffer = PackBuffers.Rent(length);
+            // Never smaller than a full segment: a buffer that is replaced often is a fresh mapping
+            // each time, its pages faulted in and zeroed anew (0.16 s of CPU in a restore).
+            buffers[slot] = buffer = PackBuffers.Rent(Math.Max(length, SegmentSize));
         }
 
         var name = new ObjectName(ObjectKind.Pack, segment.Pack);
