@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 
 namespace Lockbox.Restore;
@@ -11,7 +10,7 @@ namespace Lockbox.Restore;
 /// <typeparam name="T">A unit of work.</typeparam>
 internal sealed class DedicatedThreads<T> : IDisposable
 {
-    private readonly BlockingCollection<T> _pending = new(new ConcurrentQueue<T>());
+    private readonly WaitQueue<T> _pending = new();
     private readonly CancellationTokenSource _failed = new();
     private readonly Action<T> _process;
     private readonly Action<T> _done;
@@ -56,7 +55,7 @@ internal sealed class DedicatedThreads<T> : IDisposable
 
     private void Stop()
     {
-        _pending.CompleteAdding();
+        _pending.Complete();
         foreach (var thread in _threads)
         {
             thread.Join();
@@ -65,7 +64,7 @@ internal sealed class DedicatedThreads<T> : IDisposable
 
     private void Run()
     {
-        foreach (var item in _pending.GetConsumingEnumerable())
+        while (_pending.TryTake(out var item))
         {
             try
             {
@@ -93,7 +92,6 @@ internal sealed class DedicatedThreads<T> : IDisposable
     {
         Interlocked.CompareExchange(ref _failure, new OperationCanceledException(), null);
         Stop();
-        _pending.Dispose();
         _failed.Dispose();
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Lockbox.Repository;
 
 namespace Lockbox.Restore;
@@ -12,7 +11,7 @@ namespace Lockbox.Restore;
 internal sealed class WriteBehind : IDisposable
 {
     private readonly Restorer.PassContext _context;
-    private readonly BlockingCollection<PackBuffer> _free = new(new ConcurrentBag<PackBuffer>());
+    private readonly WaitQueue<PackBuffer> _free = new();
     private readonly List<PackBuffer> _buffers = [];
     private readonly DedicatedThreads<Run> _writers;
 
@@ -35,7 +34,9 @@ internal sealed class WriteBehind : IDisposable
         _writers.ThrowIfFailed();
         try
         {
-            return _free.Take(_writers.Failed);
+            // The free set is never completed: a take ends with a buffer or with the writers' failure.
+            _free.TryTake(out var buffer, _writers.Failed);
+            return buffer;
         }
         catch (OperationCanceledException)
         {
@@ -77,8 +78,6 @@ internal sealed class WriteBehind : IDisposable
         {
             ((IDisposable)buffer).Dispose();
         }
-
-        _free.Dispose();
     }
 
     private readonly record struct Run(string Path, PackBuffer Buffer, int Start, int End, long FileOffset);
