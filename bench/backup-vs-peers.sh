@@ -38,7 +38,7 @@ echo "Working in $work" >&2
 
 # The CLI as published for this machine's runtime: precompiled (ReadyToRun), as a release ships it.
 rid=linux-$(case "$(uname -m)" in aarch64) echo arm64 ;; *) echo x64 ;; esac)
-dotnet publish -c Release -v q -r "$rid" --self-contained false -o "$work/lockbox-cli" src/Lockbox.Cli >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+dotnet publish -c Release -v q -r "$rid" -o "$work/lockbox-cli" src/Lockbox.Cli >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 dotnet build -c Release -v q tools/Lockbox.StoreGen >>"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 lockbox="$work/lockbox-cli/Lockbox.Cli"
 storegen="$PWD/tools/Lockbox.StoreGen/bin/Release/net10.0/lockbox-storegen"

@@ -49,7 +49,7 @@ internal sealed class DemoVault : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = new Uri(app.Urls.Single().TrimEnd('/') + "/");
         using var http = new HttpClient { BaseAddress = address };
-        var info = await http.GetFromJsonAsync<Lockbox.Vault.Http.VaultInfoResponse>("v1/vault-info", cancellationToken).ConfigureAwait(false);
+        var info = await http.GetFromJsonAsync("v1/vault-info", Lockbox.Vault.Http.VaultHttpJson.Default.VaultInfoResponse, cancellationToken).ConfigureAwait(false);
         return new DemoVault(app, signingKey, address, Convert.FromBase64String(info!.PublicKey));
     }
 

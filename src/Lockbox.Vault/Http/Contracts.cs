@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Lockbox.Vault.Http;
 
 #pragma warning disable CA1812 // instantiated by the JSON deserialiser
@@ -41,3 +44,21 @@ public sealed record RecordStatusResponse(string RecordId, int FailedAttempts);
 
 /// <summary>GET /v1/vault-info.</summary>
 public sealed record VaultInfoResponse(string PublicKey, string Context, int AttemptLimit, KsfDto DefaultKsf);
+
+/// <summary>
+/// The HTTP contracts' JSON, generated at build time with ASP.NET Core's web defaults, so the vault
+/// serves its API without reflection (and can be compiled natively).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(RegistrationStartRequest))]
+[JsonSerializable(typeof(RegistrationStartResponse))]
+[JsonSerializable(typeof(RegistrationFinishRequest))]
+[JsonSerializable(typeof(ChallengeResponse))]
+[JsonSerializable(typeof(LoginStartRequest))]
+[JsonSerializable(typeof(LoginStartResponse))]
+[JsonSerializable(typeof(LoginFinishRequest))]
+[JsonSerializable(typeof(LoginFinishResponse))]
+[JsonSerializable(typeof(RecordProofRequest))]
+[JsonSerializable(typeof(RecordStatusResponse))]
+[JsonSerializable(typeof(VaultInfoResponse))]
+public sealed partial class VaultHttpJson : JsonSerializerContext;

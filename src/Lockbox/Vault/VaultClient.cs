@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Lockbox.Opaque;
 using Lockbox.Opaque.Ksf;
 using Lockbox.Opaque.Messages;
@@ -71,7 +72,7 @@ public sealed class VaultClient
         byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
         using var login = ClientLogin.Start(passwordBytes, out var ke1);
         CryptographicOperations.ZeroMemory(passwordBytes);
-        var start = await PostAsync<LoginStartReplyJson>("v1/login/start", new LoginStartJson(Convert.ToBase64String(ke1.ToArray())), cancellationToken)
+        var start = await PostAsync("v1/login/start", Body(new LoginStartJson(Convert.ToBase64String(ke1.ToArray())), VaultWireJson.Default.LoginStartJson), VaultWireJson.Default.LoginStartReplyJson, cancellationToken)
             .ConfigureAwait(false);
         byte[] loginId = Decode(start.LoginId, 16);
         var ke2 = Parse(start.Ke2, KE2.Length, KE2.Parse);
@@ -86,8 +87,11 @@ public sealed class VaultClient
         {
             // A wrong password (or an unknown account, which looks the same by design). Finish the login
             // with a KE3 that cannot verify, so the vault settles the attempt now and says how many are left.
-            await PostAsync<LoginFinishReplyJson>(
-                "v1/login/finish", new LoginFinishJson(start.LoginId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(KE3.Length)), start.State), cancellationToken)
+            await PostAsync(
+                "v1/login/finish",
+                Body(new LoginFinishJson(start.LoginId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(KE3.Length)), start.State), VaultWireJson.Default.LoginFinishJson),
+                VaultWireJson.Default.LoginFinishReplyJson,
+                cancellationToken)
                 .ConfigureAwait(false);
             throw new VaultProtocolException("The vault accepted a KE3 that cannot be valid.");
         }
@@ -99,8 +103,11 @@ public sealed class VaultClient
                 throw new VaultProtocolException("The vault's public key does not match the pinned key; refusing to continue.");
             }
 
-            var finish = await PostAsync<LoginFinishReplyJson>(
-                "v1/login/finish", new LoginFinishJson(start.LoginId, Convert.ToBase64String(result.KE3.ToArray()), start.State), cancellationToken)
+            var finish = await PostAsync(
+                "v1/login/finish",
+                Body(new LoginFinishJson(start.LoginId, Convert.ToBase64String(result.KE3.ToArray()), start.State), VaultWireJson.Default.LoginFinishJson),
+                VaultWireJson.Default.LoginFinishReplyJson,
+                cancellationToken)
                 .ConfigureAwait(false);
             byte[]? wrapped = null;
             try
@@ -127,7 +134,7 @@ public sealed class VaultClient
     public async Task DisableAsync(ReadOnlyMemory<byte> backupKey, CancellationToken cancellationToken = default)
     {
         var proof = await ProveAsync(backupKey, PossessionMessage.Delete, [], cancellationToken).ConfigureAwait(false);
-        await SendAsync("v1/record/delete", new RecordProofJson(proof), cancellationToken).ConfigureAwait(false);
+        await SendAsync("v1/record/delete", Body(new RecordProofJson(proof), VaultWireJson.Default.RecordProofJson), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -139,7 +146,7 @@ public sealed class VaultClient
         var proof = await ProveAsync(backupKey, PossessionMessage.Check, [], cancellationToken).ConfigureAwait(false);
         try
         {
-            var status = await PostAsync<RecordStatusJson>("v1/record/check", new RecordProofJson(proof), cancellationToken).ConfigureAwait(false);
+            var status = await PostAsync("v1/record/check", Body(new RecordProofJson(proof), VaultWireJson.Default.RecordProofJson), VaultWireJson.Default.RecordStatusJson, cancellationToken).ConfigureAwait(false);
             return new EscrowStatus(Decode(status.RecordId, 16), status.FailedAttempts);
         }
         catch (VaultKeyDestroyedException)
@@ -159,8 +166,11 @@ public sealed class VaultClient
         byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
         using var registration = ClientRegistration.Start(passwordBytes, out var request);
         CryptographicOperations.ZeroMemory(passwordBytes);
-        var start = await PostAsync<RegistrationStartReplyJson>(
-            "v1/registration/start", new RegistrationStartJson(Convert.ToBase64String(request.ToArray())), cancellationToken).ConfigureAwait(false);
+        var start = await PostAsync(
+            "v1/registration/start",
+            Body(new RegistrationStartJson(Convert.ToBase64String(request.ToArray())), VaultWireJson.Default.RegistrationStartJson),
+            VaultWireJson.Default.RegistrationStartReplyJson,
+            cancellationToken).ConfigureAwait(false);
         byte[] recordId = Decode(start.RecordId, 16);
         var response = Parse(start.Response, RegistrationResponse.Length, RegistrationResponse.Parse);
 
@@ -183,14 +193,16 @@ public sealed class VaultClient
 
         await SendAsync(
             "v1/registration/finish",
-            new RegistrationFinishJson(
-                start.RecordId, Convert.ToBase64String(record), Convert.ToBase64String(wrapped), Convert.ToBase64String(possessionKey), ksf, proof),
+            Body(
+                new RegistrationFinishJson(
+                    start.RecordId, Convert.ToBase64String(record), Convert.ToBase64String(wrapped), Convert.ToBase64String(possessionKey), ksf, proof),
+                VaultWireJson.Default.RegistrationFinishJson),
             cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ProofJson> ProveAsync(ReadOnlyMemory<byte> backupKey, byte purpose, byte[] payload, CancellationToken cancellationToken)
     {
-        var challenge = await PostAsync<ChallengeReplyJson>("v1/challenge", new { }, cancellationToken).ConfigureAwait(false);
+        var challenge = await PostAsync("v1/challenge", Body(new EmptyJson(), VaultWireJson.Default.EmptyJson), VaultWireJson.Default.ChallengeReplyJson, cancellationToken).ConfigureAwait(false);
         byte[] nonce = Decode(challenge.Nonce, 32);
         byte[] signature = VaultKeyCrypto.Sign(backupKey.Span, PossessionMessage.Build(purpose, nonce, challenge.Account, payload));
         return new ProofJson(challenge.Nonce, Convert.ToBase64String(signature));
@@ -206,12 +218,14 @@ public sealed class VaultClient
         return new Argon2idKsf(ksf.MemoryKiB * 1024L, ksf.Iterations);
     }
 
-    private async Task<T> PostAsync<T>(string path, object body, CancellationToken cancellationToken)
+    private static JsonContent Body<T>(T value, JsonTypeInfo<T> contract) => JsonContent.Create(value, contract);
+
+    private async Task<T> PostAsync<T>(string path, HttpContent body, JsonTypeInfo<T> reply, CancellationToken cancellationToken)
     {
         using var response = await SendCoreAsync(path, body, cancellationToken).ConfigureAwait(false);
         try
         {
-            return await response.Content.ReadFromJsonAsync<T>(cancellationToken).ConfigureAwait(false)
+            return await response.Content.ReadFromJsonAsync(reply, cancellationToken).ConfigureAwait(false)
                 ?? throw new VaultProtocolException($"The vault sent an empty reply to {path}.");
         }
         catch (JsonException e)
@@ -220,15 +234,15 @@ public sealed class VaultClient
         }
     }
 
-    private async Task SendAsync(string path, object body, CancellationToken cancellationToken)
+    private async Task SendAsync(string path, HttpContent body, CancellationToken cancellationToken)
     {
         using var response = await SendCoreAsync(path, body, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> SendCoreAsync(string path, object body, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendCoreAsync(string path, HttpContent body, CancellationToken cancellationToken)
     {
         string token = await _options.AccessToken(cancellationToken).ConfigureAwait(false);
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         HttpResponseMessage response;
         try
@@ -265,7 +279,7 @@ public sealed class VaultClient
         ProblemJson? problem = null;
         try
         {
-            problem = await response.Content.ReadFromJsonAsync<ProblemJson>(cancellationToken).ConfigureAwait(false);
+            problem = await response.Content.ReadFromJsonAsync(VaultWireJson.Default.ProblemJson, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {

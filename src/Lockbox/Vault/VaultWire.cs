@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Lockbox.Vault;
 
 #pragma warning disable CA1812 // instantiated by System.Text.Json
@@ -28,3 +31,25 @@ internal sealed record RecordProofJson(ProofJson Proof);
 internal sealed record RecordStatusJson(string RecordId, int FailedAttempts);
 
 internal sealed record ProblemJson(string? Code, string? Detail, int? TriesLeft);
+
+/// <summary>An empty JSON object: the body of a request that carries nothing but its token.</summary>
+internal sealed record EmptyJson;
+
+/// <summary>
+/// The messages' JSON contracts, generated at build time: web defaults (camelCase names, as
+/// System.Net.Http.Json uses), and no reflection, so a natively compiled client works too.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(RegistrationStartJson))]
+[JsonSerializable(typeof(RegistrationStartReplyJson))]
+[JsonSerializable(typeof(RegistrationFinishJson))]
+[JsonSerializable(typeof(ChallengeReplyJson))]
+[JsonSerializable(typeof(LoginStartJson))]
+[JsonSerializable(typeof(LoginStartReplyJson))]
+[JsonSerializable(typeof(LoginFinishJson))]
+[JsonSerializable(typeof(LoginFinishReplyJson))]
+[JsonSerializable(typeof(RecordProofJson))]
+[JsonSerializable(typeof(RecordStatusJson))]
+[JsonSerializable(typeof(ProblemJson))]
+[JsonSerializable(typeof(EmptyJson))]
+internal sealed partial class VaultWireJson : JsonSerializerContext;
