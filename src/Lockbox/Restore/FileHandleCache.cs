@@ -1,5 +1,5 @@
-using Lockbox.Storage;
 using System.Runtime.ExceptionServices;
+using Lockbox.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace Lockbox.Restore;
@@ -10,8 +10,8 @@ namespace Lockbox.Restore;
 /// is never closed. Each file is created, at its full size, once: ahead of the writers by
 /// <see cref="CreateAhead"/> on a thread of its own, or by its first write if that comes first.
 /// Creating one is outside the cache's lock: on ext4 without a journal, right after many files
-/// were deleted, it took 0.15-0.45 ms a file (the allocator skips recently freed inodes), and the writers
-/// of other files must not wait for it.
+/// were deleted, it took 0.15-0.45 ms a file (the allocator skips recently freed inodes), and the
+/// writers of other files must not wait for it.
 /// </summary>
 /// <param name="sizes">Every file to restore, by full path, with its size.</param>
 /// <param name="completed">Called with a file's path once all its bytes are written (an empty file: once created); nothing writes to it after.</param>

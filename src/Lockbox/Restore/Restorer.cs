@@ -75,38 +75,23 @@ internal sealed class Restorer
         try
         {
             long bytesTotal = entries.Sum(e => e.Size);
-            int workers = Math.Max(2, Environment.ProcessorCount);
             var files = entries.Where(e => e.Type == FileEntry.FileType).ToDictionary(e => Path.Combine(staging, e.Path), StringComparer.Ordinal);
             StagingFolder.CreateFolders(entries, staging);
             using (var finisher = new FileFinisher(files.Count))
             {
                 var sizes = files.ToDictionary(f => f.Key, f => f.Value.Size, StringComparer.Ordinal);
                 using (var handles = new FileHandleCache(sizes, path => finisher.Finish(path, files[path])))
+                using (var ahead = new DedicatedThreads<string>("lockbox restore create", 1, handles.CreateAhead))
                 {
                     // The files are created, in about the order the pass fills them, while it is planned
                     // and the deltas are fetched: a core is mostly idle until the pass starts.
-                    using (var ahead = new DedicatedThreads<string>("lockbox restore create", 1, handles.CreateAhead))
+                    foreach (string path in sizes.Where(f => f.Value > 0).Select(f => f.Key))
                     {
-                        foreach (string path in sizes.Where(f => f.Value > 0).Select(f => f.Key))
-                        {
-                            ahead.Add(path);
-                        }
-
-                        var (plan, deltas, buffered) = Plan(entries);
-                        var context = new PassContext(staging, handles, new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
-                        using (context.Deltas)
-                        {
-                            await RunPassAsync(Segments(deltas), workers, context, writes: null, cancellationToken).ConfigureAwait(false);
-                            using (var writes = new WriteBehind(context, RunBuffers, RunBufferSize, Writers))
-                            {
-                                await RunPassAsync(Segments(plan), workers, context, writes, cancellationToken).ConfigureAwait(false);
-                                writes.Complete();
-                            }
-                        }
-
-                        ahead.Complete();
+                        ahead.Add(path);
                     }
 
+                    await FetchAsync(entries, staging, handles, bytesTotal, cancellationToken).ConfigureAwait(false);
+                    ahead.Complete();
                     handles.CreateUnwritten();
                 }
 
@@ -121,6 +106,21 @@ internal sealed class Restorer
         {
             Directory.Delete(staging, recursive: true);
             throw;
+        }
+    }
+
+    /// <summary>Plans the restore, fetches and verifies the deltas, then writes every blob into the staged files.</summary>
+    private async Task FetchAsync(List<FileEntry> entries, string staging, FileHandleCache handles, long bytesTotal, CancellationToken cancellationToken)
+    {
+        int workers = Math.Max(2, Environment.ProcessorCount);
+        var (plan, deltas, buffered) = Plan(entries);
+        var context = new PassContext(staging, handles, new DeltaStore(staging, _request.DeltaMemoryBudget), buffered, bytesTotal);
+        using (context.Deltas)
+        {
+            await RunPassAsync(Segments(deltas), workers, context, writes: null, cancellationToken).ConfigureAwait(false);
+            using var writes = new WriteBehind(context, RunBuffers, RunBufferSize, Writers);
+            await RunPassAsync(Segments(plan), workers, context, writes, cancellationToken).ConfigureAwait(false);
+            writes.Complete();
         }
     }
 
