@@ -36,7 +36,7 @@ work=${work:-$(mktemp -d /tmp/lockbox-bench-XXXXXX)}
 mkdir -p "$work"
 echo "Working in $work" >&2
 
-# The CLI as published for this machine's runtime: precompiled (ReadyToRun), as a release ships it.
+# The CLI as published for this machine's runtime: compiled natively (NativeAOT), as a release ships it.
 rid=linux-$(case "$(uname -m)" in aarch64) echo arm64 ;; *) echo x64 ;; esac)
 dotnet publish -c Release -v q -r "$rid" -o "$work/lockbox-cli" src/Lockbox.Cli >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 dotnet build -c Release -v q tools/Lockbox.StoreGen >>"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
