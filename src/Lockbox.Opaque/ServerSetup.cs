@@ -60,6 +60,15 @@ public sealed class ServerSetup : IDisposable
         return new ServerSetup(oprfSeed.ToArray(), privateKey.ToArray());
     }
 
+    /// <summary>
+    /// DiffieHellman(server private key, <paramref name="peerPublicKey"/>) into <paramref name="sharedSecret"/>
+    /// (32 bytes), for a protocol beside OPAQUE that authenticates the server by its AKE key. Such a
+    /// protocol must derive its keys from the result under labels of its own, apart from 3DH's.
+    /// </summary>
+    /// <exception cref="OpaqueException">The peer's key is not a canonical non-identity element (<see cref="OpaqueError.InvalidMessage"/>).</exception>
+    public void SharedSecret(ReadOnlySpan<byte> peerPublicKey, Span<byte> sharedSecret) =>
+        KeyAgreement.SharedSecret(_privateKey, peerPublicKey, sharedSecret);
+
     /// <summary>Copies the OPRF seed out, for wrapping; the caller must zero it after use.</summary>
     public void ExportOprfSeed(Span<byte> destination) => _oprfSeed.CopyTo(destination);
 
