@@ -32,20 +32,33 @@ internal static class CommandRunner
 
     /// <summary>
     /// Runs <paramref name="body"/> with the facade over this device and repository; <paramref name="store"/>
-    /// names the chat store when the command takes one. Without <paramref name="usesVault"/> (a
-    /// backup, which never calls the vault), the vault settings are not even read, so a scheduled
-    /// backup cannot fail on them. The others read the account token only when they call the vault.
+    /// names the chat store when the command takes one. The vault is set up when its address is
+    /// given; with <see cref="VaultUse.IfConfigured"/> (a backup, which only checks the escrow
+    /// afterwards) settings that do not work are a warning, so a scheduled backup cannot fail on them.
+    /// Every command reads the account token only when it calls the vault.
     /// </summary>
     public static void SetClientAction(
         this Command command,
         Terminal terminal,
         Func<ParseResult, LockboxClient, CancellationToken, Task<int>> body,
         Argument<DirectoryInfo>? store = null,
-        bool usesVault = true) =>
+        VaultUse vaultUse = VaultUse.Required) =>
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, async () =>
         {
             var storage = OpenStorage(parse);
-            (Vault.VaultClient? Client, HttpClient? Http) vault = usesVault && parse.GetValue(VaultAccess.Url) is { Length: > 0 } ? VaultAccess.Connect(parse) : (null, null);
+            (Vault.VaultClient? Client, HttpClient? Http) vault = (null, null);
+            if (parse.GetValue(VaultAccess.Url) is { Length: > 0 })
+            {
+                try
+                {
+                    vault = VaultAccess.Connect(parse);
+                }
+                catch (LockboxException e) when (vaultUse == VaultUse.IfConfigured)
+                {
+                    terminal.Error.WriteLine($"warning: the key vault settings do not work: {e.Message}");
+                }
+            }
+
             try
             {
                 var client = new LockboxClient(new LockboxClientOptions
@@ -63,6 +76,16 @@ internal static class CommandRunner
                 (storage as IDisposable)?.Dispose();
             }
         }));
+
+    /// <summary>How a command that takes the facade treats the vault settings.</summary>
+    public enum VaultUse
+    {
+        /// <summary>Settings given must work.</summary>
+        Required,
+
+        /// <summary>Settings that do not work are a warning, and the command runs without the vault.</summary>
+        IfConfigured,
+    }
 
     public static void SetPlainAction(this Command command, Terminal terminal, Func<ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, () => body(parse, cancellationToken)));
@@ -132,6 +155,11 @@ internal static class CommandRunner
         {
             terminal.Fail("Too many wrong passwords: the vault has destroyed this account's backup key for good. The backups can no longer be opened with a password; the 64-digit key, if you kept one, still opens them.");
             return ExitCodes.KeyDestroyed;
+        }
+        catch (Vault.VaultEscrowExistsException e)
+        {
+            terminal.Fail($"{e.Message} If you lost the device that made it, `lockbox password fresh-start` asks the vault to forget it after a cool-down (7 days by default), unless that device runs meanwhile.");
+            return ExitCodes.Failure;
         }
         catch (Vault.VaultUnreachableException e)
         {

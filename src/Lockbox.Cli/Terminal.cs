@@ -40,4 +40,27 @@ internal sealed class Terminal
     public void Line(string text) => Output.WriteLine(text);
 
     public void Fail(string text) => Error.WriteLine($"lockbox: {text}");
+
+    /// <summary>
+    /// Goes on only once the user confirmed: <paramref name="yes"/> (--yes), or typing
+    /// <paramref name="word"/> at a prompt. Off a terminal without --yes it refuses, changing nothing.
+    /// </summary>
+    public void RequireConfirmation(bool yes, string word, string action)
+    {
+        if (yes)
+        {
+            return;
+        }
+
+        if (!CanPrompt)
+        {
+            throw new Repository.LockboxException($"Not confirmed: pass --yes to {action}. Nothing was changed.");
+        }
+
+        string typed = Console.Prompt(new TextPrompt<string>($"Type \"{word}\" to {action}:"));
+        if (!string.Equals(typed.Trim(), word, StringComparison.Ordinal))
+        {
+            throw new Repository.LockboxException("Not confirmed. Nothing was changed.");
+        }
+    }
 }

@@ -55,8 +55,18 @@ internal static class VaultAccess
         // Read by the first request, not here: a command that may never call the vault (a key-mode
         // rotation, restore or disable) does not fail for want of a token.
         var token = new Lazy<string>(() => ReadToken(parse));
-        var http = new HttpClient { BaseAddress = new Uri(url.ToString().TrimEnd('/') + "/") };
-        return (new VaultClient(http, new VaultClientOptions { PinnedPublicKey = publicKey, AccessToken = _ => ValueTask.FromResult(token.Value) }), http);
+        HttpClient? http = null;
+        try
+        {
+            // No redirects are followed, and plain http is refused except to a loopback address.
+            http = VaultClient.CreateHttpClient(new Uri(url.ToString().TrimEnd('/') + "/"));
+            return (new VaultClient(http, new VaultClientOptions { PinnedPublicKey = publicKey, AccessToken = _ => ValueTask.FromResult(token.Value) }), http);
+        }
+        catch (ArgumentException e)
+        {
+            http?.Dispose();
+            throw new UsageException(e.Message);
+        }
     }
 
     private static string ReadToken(ParseResult parse) =>

@@ -12,6 +12,15 @@ public sealed class VaultOptions
     /// <summary>How long a proof-of-possession nonce stays valid.</summary>
     public int NonceTimeoutSeconds { get; set; } = 300;
 
+    /// <summary>How long a record id issued by registration/start stays valid for registration/finish.</summary>
+    public int RegistrationTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// How long a fresh start waits before it removes an escrow, counted from the first request: the
+    /// owner's device, if it still runs, cancels it with a proof of possession in that time. 7 days.
+    /// </summary>
+    public int FreshStartCooldownSeconds { get; set; } = 7 * 24 * 3600;
+
     /// <summary>How often expired logins and abandoned final attempts are swept.</summary>
     public int SweepIntervalSeconds { get; set; } = 60;
 
@@ -38,7 +47,7 @@ public sealed class VaultOptions
             throw new InvalidOperationException("Vault:AttemptLimit must be between 1 and 255.");
         }
 
-        if (LoginTimeoutSeconds < 1 || NonceTimeoutSeconds < 1 || SweepIntervalSeconds < 1)
+        if (LoginTimeoutSeconds < 1 || NonceTimeoutSeconds < 1 || SweepIntervalSeconds < 1 || RegistrationTimeoutSeconds < 1 || FreshStartCooldownSeconds < 1)
         {
             throw new InvalidOperationException("Vault timeouts must be positive.");
         }

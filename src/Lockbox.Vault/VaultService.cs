@@ -32,6 +32,7 @@ public sealed partial class VaultService(
     public const int WrappedKeyLength = 60;
 
     private readonly VaultOptions _options = options.Value;
+    private readonly byte[] _context = Encoding.UTF8.GetBytes(options.Value.Context);
     private readonly OpaqueServer _server = new(keys.Setup, Encoding.UTF8.GetBytes(options.Value.Context));
     private readonly LoginStateSealer _sealer = new(keys);
 
@@ -39,50 +40,121 @@ public sealed partial class VaultService(
     public VaultInfoResponse Info() => new(
         Convert.ToBase64String(keys.Setup.PublicKey), _options.Context, _options.AttemptLimit, ToDto(KsfParameters.Default));
 
-    /// <summary>POST /v1/registration/start: evaluates the OPRF under a fresh record id, so registering is never a password oracle.</summary>
-    public RegistrationStartResponse StartRegistration(string account, RegistrationStartRequest request)
+    /// <summary>
+    /// POST /v1/registration/start: issues a fresh record id (from the CSPRNG, recorded as pending for
+    /// this account), evaluates the OPRF under it, so registering is never a password oracle, and
+    /// authenticates the evaluation on the registration channel, so no proxy can swap in its own.
+    /// </summary>
+    public async Task<RegistrationStartResponse> StartRegistrationAsync(string account, RegistrationStartRequest request, CancellationToken cancellationToken)
     {
         var message = Wire.Message(request.Request, RegistrationRequest.Length, "request", b => RegistrationRequest.Parse(b));
+        byte[] clientKey = Wire.Bytes(request.ClientKey, RegistrationChannel.ClientKeyLength, "clientKey");
+        var ksf = ParseKsf(request.Ksf);
+        using var channel = OpenChannel(clientKey);
+
         byte[] recordId = RandomNumberGenerator.GetBytes(IdLength);
-        var response = _server.CreateRegistrationResponse(message, CredentialIdentifier(account, recordId));
-        return new RegistrationStartResponse(Convert.ToBase64String(recordId), Convert.ToBase64String(response.ToArray()));
+        byte[] response = _server.CreateRegistrationResponse(message, CredentialIdentifier(account, recordId)).ToArray();
+        byte[] mac = channel.StartMac(
+            account, recordId, message.ToArray(), response.AsSpan(0, RegistrationResponse.Length - 32), keys.Setup.PublicKey, ksf);
+        long expires = NowMs() + (_options.RegistrationTimeoutSeconds * 1000L);
+        await store.IssueRegistrationAsync(account, recordId, clientKey, ksf, expires, cancellationToken).ConfigureAwait(false);
+        return new RegistrationStartResponse(Convert.ToBase64String(recordId), Convert.ToBase64String(response), account, Convert.ToBase64String(mac));
     }
 
-    /// <summary>POST /v1/registration/finish: stores a first record, or replaces one with a proof of possession.</summary>
-    public async Task FinishRegistrationAsync(string account, RegistrationFinishRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// POST /v1/registration/finish: stores a first record, or replaces a record or tombstone with a
+    /// proof of possession, under a record id this vault issued to this account and never used. The
+    /// client's MAC on the registration channel shows it is the client that started this
+    /// registration; the reply's MAC shows the client what was stored. A retry of a finish already
+    /// stored gets the same reply, so a client that lost the reply can resume.
+    /// </summary>
+    public async Task<RegistrationFinishResponse> FinishRegistrationAsync(string account, RegistrationFinishRequest request, CancellationToken cancellationToken)
     {
         byte[] recordId = Wire.Bytes(request.RecordId, IdLength, "recordId");
-        if (recordId.AsSpan().SequenceEqual(VaultSchema.PhantomRecordId))
-        {
-            throw VaultProblemException.BadRequest("invalid-message", "'recordId' must come from /v1/registration/start.");
-        }
-
         var record = Wire.Message(request.Record, RegistrationRecord.Length, "record", b => RegistrationRecord.Parse(b));
         byte[] wrappedKey = Wire.Bytes(request.WrappedKey, WrappedKeyLength, "wrappedKey");
         byte[] possessionKey = Wire.Bytes(request.PossessionKey, Ed25519.PublicKeyLength, "possessionKey");
         var ksf = ParseKsf(request.Ksf);
         (byte[] Nonce, byte[] Signature)? proof = request.Proof is null ? null : ParseProof(request.Proof);
+        byte[] clientMac = Wire.Bytes(request.Mac, RegistrationChannel.MacLength, "mac");
         var escrow = new EscrowRecord(recordId, record.ToArray(), wrappedKey, possessionKey, ksf, 0);
 
-        byte[]? replacing = null;
+        // Everything about the id is checked before anything is consumed, so a refused finish changes nothing.
+        var issued = await store.GetRegistrationAsync(recordId, cancellationToken).ConfigureAwait(false);
+        if (issued is not { ClientKey: not null } || issued.Account != account)
+        {
+            throw NotIssued("was not issued to this account by /v1/registration/start");
+        }
+
+        byte[] digest = RegistrationChannel.EscrowDigest(escrow.Record, wrappedKey, possessionKey, ksf);
+        using var channel = OpenChannel(issued.ClientKey);
+        if (!RegistrationChannel.Matches(channel.FinishMac(account, recordId, digest), clientMac))
+        {
+            throw VaultProblemException.BadRequest("invalid-message", "'mac' does not verify: the registration was changed on the way, or was started by another client.");
+        }
+
+        var reply = new RegistrationFinishResponse(Convert.ToBase64String(channel.StoredMac(account, recordId, digest)));
+        if (issued.ConsumedAtMs is not null)
+        {
+            var current = await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false);
+            if (current is not null && current.RecordId.AsSpan().SequenceEqual(recordId) && SameEscrow(current, escrow))
+            {
+                return reply; // a retry of the finish that stored the current record
+            }
+
+            throw NotIssued("was used already");
+        }
+
+        if (issued.ExpiresAtMs <= NowMs())
+        {
+            throw NotIssued("has expired; start the registration again");
+        }
+
+        if (issued.Ksf != ksf)
+        {
+            throw VaultProblemException.BadRequest("bad-ksf", "'ksf' differs from the one given to /v1/registration/start.");
+        }
+
+        await store.ApplyFreshStartAsync(account, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
+        ExpectedEscrow? expected = null;
         if (proof is not null)
         {
             var current = await VerifyProofAsync(
                 account, proof.Value, PossessionProof.Purpose.Replace,
                 PossessionProof.ReplacementPayload(recordId, escrow.Record, wrappedKey, possessionKey, ksf.MemoryKiB, ksf.Iterations, ksf.Parallelism),
                 cancellationToken).ConfigureAwait(false);
-            replacing = current.RecordId;
+            expected = new ExpectedEscrow(current.RecordId, current.PossessionKey);
         }
 
-        if (!await store.PutRecordAsync(account, escrow, replacing, cancellationToken).ConfigureAwait(false))
+        switch (await store.StoreRecordAsync(account, escrow, expected, NowMs(), cancellationToken).ConfigureAwait(false))
         {
-            throw proof is null
-                ? new VaultProblemException(StatusCodes.Status409Conflict, "record-exists", "This account already has a record; replacing it needs a proof of possession.")
-                : new VaultProblemException(StatusCodes.Status409Conflict, "record-changed", "The record changed while it was being replaced; try again.");
+            case StoreOutcome.NotPending:
+                throw NotIssued("was used or expired meanwhile");
+            case StoreOutcome.Conflict when proof is null:
+                throw new VaultProblemException(StatusCodes.Status409Conflict, "record-exists", "This account already has an escrow (or the tombstone of one); replacing it needs a proof of possession.");
+            case StoreOutcome.Conflict:
+                throw new VaultProblemException(StatusCodes.Status409Conflict, "record-changed", "The escrow changed while it was being replaced; try again.");
         }
 
         metrics.Registrations.Add(1);
-        LogRegistered(logger, account, replacing is not null);
+        LogRegistered(logger, account, expected is not null);
+        return reply;
+    }
+
+    /// <summary>
+    /// POST /v1/fresh-start: for a token holder who lost the device that holds the key. After the
+    /// cool-down, counted from the first request and kept in the database, the escrow (record or
+    /// tombstone) and its possession key are removed, so the account can register afresh; its record
+    /// ids stay retired. Any proof of possession from the owner's device cancels it first.
+    /// </summary>
+    public async Task<FreshStartResponse> RequestFreshStartAsync(string account, CancellationToken cancellationToken)
+    {
+        long now = NowMs();
+        await store.ApplyFreshStartAsync(account, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
+        long requested = await store.RequestFreshStartAsync(account, now, cancellationToken).ConfigureAwait(false) ?? now;
+        long effective = requested + (_options.FreshStartCooldownSeconds * 1000L);
+        LogFreshStartRequested(logger, account);
+        return new FreshStartResponse(DateTimeOffset.FromUnixTimeMilliseconds(requested), DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(effective, now)));
     }
 
     /// <summary>POST /v1/challenge: a fresh single-use nonce for a proof of possession.</summary>
@@ -211,31 +283,47 @@ public sealed partial class VaultService(
         }
     }
 
-    /// <summary>POST /v1/record/delete: turns password mode off, with a proof of possession.</summary>
+    /// <summary>POST /v1/record/delete: turns password mode off, with a proof of possession. The record ids stay retired.</summary>
     public async Task DeleteRecordAsync(string account, RecordProofRequest request, CancellationToken cancellationToken)
     {
         var proof = ParseProof(request.Proof);
+        await store.ApplyFreshStartAsync(account, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
         var current = await VerifyProofAsync(account, proof, PossessionProof.Purpose.Delete, null, cancellationToken).ConfigureAwait(false);
-        if (!await store.DeleteRecordAsync(account, current.RecordId, cancellationToken).ConfigureAwait(false))
+        if (!await store.DeleteEscrowAsync(account, new ExpectedEscrow(current.RecordId, current.PossessionKey), cancellationToken).ConfigureAwait(false))
         {
-            throw NoRecord();
+            throw new VaultProblemException(StatusCodes.Status409Conflict, "record-changed", "The escrow changed while it was being deleted; try again.");
         }
 
         LogDeleted(logger, account);
     }
 
-    /// <summary>POST /v1/record/check: lets the original device see that its escrow still exists.</summary>
+    /// <summary>
+    /// POST /v1/record/check: lets the original device see that its escrow still exists, or that the
+    /// guess limit destroyed it (a tombstone it can re-escrow over); the proof cancels a pending fresh start.
+    /// </summary>
     public async Task<RecordStatusResponse> CheckRecordAsync(string account, RecordProofRequest request, CancellationToken cancellationToken)
     {
         var proof = ParseProof(request.Proof);
+        await store.ApplyFreshStartAsync(account, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
         var current = await VerifyProofAsync(account, proof, PossessionProof.Purpose.Check, null, cancellationToken).ConfigureAwait(false);
-        return new RecordStatusResponse(Convert.ToBase64String(current.RecordId), current.Attempts);
+        if (current.FreshStartAtMs is not null)
+        {
+            await store.CancelFreshStartAsync(account, current.PossessionKey, cancellationToken).ConfigureAwait(false);
+            LogFreshStartCancelled(logger, account);
+        }
+
+        return new RecordStatusResponse(
+            current.IsTombstone ? "destroyed" : "held",
+            current.IsTombstone ? null : Convert.ToBase64String(current.RecordId),
+            current.IsTombstone ? 0 : current.Attempts,
+            current.DestroyedAtMs is long destroyed ? DateTimeOffset.FromUnixTimeMilliseconds(destroyed) : null,
+            current.FreshStartAtMs is long asked ? DateTimeOffset.FromUnixTimeMilliseconds(asked) : null);
     }
 
-    /// <summary>Deletes the expired, and the records whose final attempt was abandoned.</summary>
+    /// <summary>Deletes the expired, locks out the records whose final attempt was abandoned, and carries out fresh starts whose cool-down is over.</summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
-        int lockedOut = await store.SweepAsync(NowMs(), _options.AttemptLimit, cancellationToken).ConfigureAwait(false);
+        int lockedOut = await store.SweepAsync(NowMs(), _options.AttemptLimit, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
         if (lockedOut > 0)
         {
             metrics.Lockouts.Add(lockedOut);
@@ -263,13 +351,14 @@ public sealed partial class VaultService(
             throw new VaultProblemException(StatusCodes.Status403Forbidden, "nonce-invalid", "The nonce is unknown, used or expired; get a new one from /v1/challenge.");
         }
 
-        var current = await store.GetRecordAsync(account, cancellationToken).ConfigureAwait(false);
+        var current = await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false) ?? throw NoRecord();
         byte[] message = PossessionProof.Message(purpose, proof.Nonce, account, payload ?? []);
 
-        // "No record" and "not your key" look the same, so the check does not reveal that a record exists.
-        if (current is null || !Ed25519.Verify(proof.Signature, message, current.PossessionKey))
+        // A token holder learns whether an escrow exists anyway (a first registration gets 409), so the
+        // owner's device may be told the difference between no escrow and one controlled by another key.
+        if (!Ed25519.Verify(proof.Signature, message, current.PossessionKey))
         {
-            throw NoRecord();
+            throw new VaultProblemException(StatusCodes.Status403Forbidden, "possession-key-mismatch", "This account's escrow is controlled by another possession key: another device made it, or rotated the key.");
         }
 
         return current;
@@ -277,7 +366,7 @@ public sealed partial class VaultService(
 
     private async Task<bool> LockOutAsync(string account, byte[]? recordId, long settledBeforeMs, CancellationToken cancellationToken)
     {
-        if (!await store.DeleteIfExhaustedAsync(account, recordId, _options.AttemptLimit, settledBeforeMs, cancellationToken).ConfigureAwait(false))
+        if (!await store.LockOutIfExhaustedAsync(account, recordId, _options.AttemptLimit, settledBeforeMs, NowMs(), cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -322,15 +411,43 @@ public sealed partial class VaultService(
         new(StatusCodes.Status409Conflict, "login-unknown", "No such login is pending: it was finished already, expired, or never started.");
 
     private static VaultProblemException NoRecord() =>
-        new(StatusCodes.Status404NotFound, "no-record", "No record that this key controls exists.");
+        new(StatusCodes.Status404NotFound, "no-record", "This account has no escrow.");
+
+    private static VaultProblemException NotIssued(string why) =>
+        VaultProblemException.BadRequest("invalid-message", $"'recordId' {why}: record ids come only from /v1/registration/start, once each.");
+
+    private static bool SameEscrow(EscrowRecord stored, EscrowRecord sent) =>
+        stored.Record is { } record && record.AsSpan().SequenceEqual(sent.Record)
+        && stored.WrappedKey is { } wrapped && wrapped.AsSpan().SequenceEqual(sent.WrappedKey)
+        && stored.PossessionKey.AsSpan().SequenceEqual(sent.PossessionKey) && stored.Ksf == sent.Ksf;
+
+    private RegistrationChannel OpenChannel(byte[] clientKey)
+    {
+        try
+        {
+            return RegistrationChannel.ForVault(keys.Setup, _context, clientKey);
+        }
+        catch (OpaqueException)
+        {
+            throw VaultProblemException.BadRequest("invalid-message", "'clientKey' is not a valid group element.");
+        }
+    }
+
+    private long FreshStartCutoffMs() => NowMs() - (_options.FreshStartCooldownSeconds * 1000L);
 
     private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Record stored for account {Account} (replaced: {Replaced})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Escrow stored for account {Account} (replaced: {Replaced})")]
     private static partial void LogRegistered(ILogger logger, string account, bool replaced);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Record deleted by its owner for account {Account}")]
     private static partial void LogDeleted(ILogger logger, string account);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fresh start requested for account {Account}")]
+    private static partial void LogFreshStartRequested(ILogger logger, string account);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pending fresh start cancelled by the owner's proof for account {Account}")]
+    private static partial void LogFreshStartCancelled(ILogger logger, string account);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Guess limit reached: record destroyed for account {Account}")]
     private static partial void LogLockedOut(ILogger logger, string account);

@@ -102,26 +102,15 @@ public static class VaultTargets
         switch (endpoint)
         {
             case "v1/registration/start":
-                using (var c = ClientRegistration.Start("pw"u8, out var request))
-                {
-                    bodies.Add(Json(new { request = B64(request.ToArray()) }));
-                }
-
+                bodies.Add(HandRegistration.StartBody("pw"));
                 break;
             case "v1/registration/finish":
-                using (var c = ClientRegistration.Start("pw"u8, out var request))
                 {
-                    var started = await PostJsonAsync(host, "v1/registration/start", Json(new { request = B64(request.ToArray()) })).ConfigureAwait(false);
-                    var response = RegistrationResponse.Parse(Convert.FromBase64String(started.GetProperty("response").GetString()!));
-                    using var registered = c.Finish(response, IdentityKsf.Instance);
-                    var ksf = new { memoryKiB = 256, iterations = 1, parallelism = 1 };
-                    string recordId = started.GetProperty("recordId").GetString()!;
-                    bodies.Add(Json(new { recordId, record = B64(registered.Record.ToArray()), wrappedKey = B64(new byte[60]), possessionKey = B64(new byte[32]), ksf }));
-                    bodies.Add(Json(new
-                    {
-                        recordId, record = B64(registered.Record.ToArray()), wrappedKey = B64(new byte[60]), possessionKey = B64(new byte[32]), ksf,
-                        proof = new { nonce = B64(new byte[32]), signature = B64(new byte[64]) },
-                    }));
+                    var info = JsonDocument.Parse(await host.Http.GetStringAsync(new Uri("v1/vault-info", UriKind.Relative)).ConfigureAwait(false));
+                    byte[] serverKey = Convert.FromBase64String(info.RootElement.GetProperty("publicKey").GetString()!);
+                    using var registration = await HandRegistration.StartAsync((path, json) => PostJsonAsync(host, path, json), serverKey, "pw").ConfigureAwait(false);
+                    bodies.Add(registration.FinishBody(new byte[60], new byte[32]));
+                    bodies.Add(registration.FinishBody(new byte[60], new byte[32], proof: new { nonce = B64(new byte[32]), signature = B64(new byte[64]) }));
                 }
 
                 break;
@@ -281,15 +270,15 @@ public static class VaultTargets
     public static async Task<string?> DescribeAsync(Vault.Storage.IVaultStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var record = await store.GetRecordAsync(Account, CancellationToken.None).ConfigureAwait(false);
-        return record is null ? null : $"{Convert.ToHexString(record.RecordId)}:{Convert.ToHexString(record.Record)}:{record.Attempts}";
+        var escrow = await store.GetEscrowAsync(Account, CancellationToken.None).ConfigureAwait(false);
+        return escrow is null ? null : $"{Convert.ToHexString(escrow.RecordId)}:{Convert.ToHexString(escrow.Record ?? [])}:{Convert.ToHexString(escrow.PossessionKey)}:{escrow.Attempts}:{escrow.FreshStartAtMs}";
     }
 
-    /// <summary>Registers <see cref="Account"/> when it has no record, with a cheap Argon2id.</summary>
+    /// <summary>Registers <see cref="Account"/> when it has no record (none, or the tombstone a lockout left), with a cheap Argon2id.</summary>
     public static async Task EnsureRecordAsync(HttpClient http, Vault.Storage.IVaultStore store, Func<string> token)
     {
         ArgumentNullException.ThrowIfNull(store);
-        if (await store.GetRecordAsync(Account, CancellationToken.None).ConfigureAwait(false) is not null)
+        if (await store.GetEscrowAsync(Account, CancellationToken.None).ConfigureAwait(false) is { IsTombstone: false })
         {
             return;
         }
@@ -302,6 +291,6 @@ public static class VaultTargets
             KsfMemoryKiB = 8,
             KsfIterations = 1,
         });
-        await client.EnableAsync(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray(), "correct horse").ConfigureAwait(false);
+        await client.ChangePasswordAsync(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray(), "correct horse").ConfigureAwait(false);
     }
 }

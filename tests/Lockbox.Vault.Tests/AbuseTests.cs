@@ -25,24 +25,15 @@ public class AbuseTests : VaultTestBase
 
     private static async Task<string> RecordOfAsync(VaultHost host, string account)
     {
-        var record = await host.Store.GetRecordAsync(account, default);
-        return record is null ? "none" : $"{B64(record.RecordId)}/{B64(record.Record)}/{B64(record.WrappedKey)}/{record.Attempts}";
+        var record = await host.Store.GetEscrowAsync(account, default);
+        return record is null ? "none" : $"{B64(record.RecordId)}/{B64(record.Record ?? [])}/{B64(record.WrappedKey ?? [])}/{B64(record.PossessionKey)}/{record.Attempts}";
     }
 
     /// <summary>A registration/finish body from a real registration/start, with a wrapped key of <paramref name="fill"/> bytes.</summary>
-    private static async Task<object> FinishBodyAsync(VaultHost host, string account, byte fill)
+    private static async Task<(string Body, Lockbox.Fuzzing.HandRegistration Registration)> FinishBodyAsync(VaultHost host, string account, byte fill)
     {
-        using var client = ClientRegistration.Start(Encoding.UTF8.GetBytes("password " + fill), out var request);
-        var started = await Raw.JsonAsync(await Raw.PostAsync(host, account, "v1/registration/start", new { request = B64(request.ToArray()) }));
-        using var registered = client.Finish(RegistrationResponse.Parse(Convert.FromBase64String(started.GetProperty("response").GetString()!)), IdentityKsf.Instance);
-        return new
-        {
-            recordId = started.GetProperty("recordId").GetString(),
-            record = B64(registered.Record.ToArray()),
-            wrappedKey = B64(Enumerable.Repeat(fill, 60).ToArray()),
-            possessionKey = B64(new byte[32]),
-            ksf = new { memoryKiB = 256, iterations = 1, parallelism = 1 },
-        };
+        var registration = await Raw.StartRegistrationAsync(host, account, "password " + fill);
+        return (registration.FinishBody(Enumerable.Repeat(fill, 60).ToArray(), Enumerable.Repeat(fill, 32).ToArray()), registration);
     }
 
     [Theory, MemberData(nameof(Setups))]
@@ -80,32 +71,36 @@ public class AbuseTests : VaultTestBase
     }
 
     [Theory, MemberData(nameof(Setups))]
-    public async Task A_replayed_registration_finish_is_refused_and_the_record_is_intact(StoreKind store, HostKind kind)
+    public async Task A_replayed_registration_finish_gets_the_first_answer_and_changes_nothing(StoreKind store, HostKind kind)
     {
         var host = await StartAsync(store, kind);
-        var body = await FinishBodyAsync(host, "alice", 1);
-        Assert.Equal(HttpStatusCode.NoContent, (await Raw.PostAsync(host, "alice", "v1/registration/finish", body)).StatusCode);
-        string before = await RecordOfAsync(host, "alice");
+        var (body, registration) = await FinishBodyAsync(host, "alice", 1);
+        using (registration)
+        {
+            var first = await Raw.JsonAsync(await Raw.PostTextAsync(host, "alice", "v1/registration/finish", body));
+            string before = await RecordOfAsync(host, "alice");
 
-        var replay = await Raw.PostAsync(host, "alice", "v1/registration/finish", body);
+            var replay = await Raw.JsonAsync(await Raw.PostTextAsync(host, "alice", "v1/registration/finish", body));
 
-        Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
-        Assert.Equal("record-exists", (await Raw.ProblemAsync(replay)).Code);
-        Assert.Equal(before, await RecordOfAsync(host, "alice"));
+            Assert.Equal(first.GetProperty("mac").GetString(), replay.GetProperty("mac").GetString());
+            Assert.True(registration.Confirms(replay, Enumerable.Repeat((byte)1, 60).ToArray(), Enumerable.Repeat((byte)1, 32).ToArray()));
+            Assert.Equal(before, await RecordOfAsync(host, "alice"));
+        }
     }
 
     [Theory, MemberData(nameof(Setups))]
-    public async Task A_registration_finish_without_a_start_cannot_touch_an_existing_record(StoreKind store, HostKind kind)
+    public async Task Finish_with_another_accounts_issued_record_id_is_refused_and_changes_nothing(StoreKind store, HostKind kind)
     {
         var host = await StartAsync(store, kind);
         await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
         string before = await RecordOfAsync(host, "alice");
-        var body = await FinishBodyAsync(host, "mallory", 2); // a start for another account, so none for alice
+        var (body, registration) = await FinishBodyAsync(host, "mallory", 2); // issued to mallory, so not to alice
+        registration.Dispose();
 
-        var response = await Raw.PostAsync(host, "alice", "v1/registration/finish", body);
+        var response = await Raw.PostTextAsync(host, "alice", "v1/registration/finish", body);
 
-        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.Equal("record-exists", (await Raw.ProblemAsync(response)).Code);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid-message", (await Raw.ProblemAsync(response)).Code);
         Assert.Equal(before, await RecordOfAsync(host, "alice"));
         Assert.Equal(BackupKey, await (await host.ClientAsync("alice")).RecoverAsync("correct horse"));
     }
@@ -117,19 +112,23 @@ public class AbuseTests : VaultTestBase
         for (int round = 0; round < 8; round++)
         {
             string account = $"racer-{round}";
-            var bodies = new[] { await FinishBodyAsync(host, account, 1), await FinishBodyAsync(host, account, 2) };
+            var registrations = new[] { await FinishBodyAsync(host, account, 1), await FinishBodyAsync(host, account, 2) };
 
-            var responses = await Task.WhenAll(bodies.Select(b => Task.Run(() => Raw.PostAsync(host, account, "v1/registration/finish", b))));
+            var responses = await Task.WhenAll(registrations.Select(r => Task.Run(() => Raw.PostTextAsync(host, account, "v1/registration/finish", r.Body))));
 
-            Assert.Single(responses, r => r.StatusCode == HttpStatusCode.NoContent);
+            Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
             var loser = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Conflict);
             Assert.Equal("record-exists", (await Raw.ProblemAsync(loser)).Code);
-            int winner = Array.FindIndex(responses, r => r.StatusCode == HttpStatusCode.NoContent);
+            int winner = Array.FindIndex(responses, r => r.StatusCode == HttpStatusCode.OK);
             var stored = (await host.Store.GetRecordAsync(account, default))!;
             byte fill = (byte)(winner + 1);
             Assert.Equal(Enumerable.Repeat(fill, 60).ToArray(), stored.WrappedKey);
-            Assert.Equal(Convert.FromBase64String((string)bodies[winner].GetType().GetProperty("record")!.GetValue(bodies[winner])!), stored.Record);
+            Assert.Equal(registrations[winner].Registration.Record, stored.Record);
             Assert.Equal(0, stored.Attempts);
+            foreach (var (_, registration) in registrations)
+            {
+                registration.Dispose();
+            }
         }
     }
 

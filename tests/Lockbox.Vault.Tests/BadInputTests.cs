@@ -13,6 +13,13 @@ public class BadInputTests : VaultTestBase
 
     private static string B64(int length) => Convert.ToBase64String(new byte[length]);
 
+    private static string StartWithClientKey(byte[] clientKey) => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        request = Convert.ToBase64String(GuessLimitTests.Ke1()[..32]),
+        clientKey = Convert.ToBase64String(clientKey),
+        ksf = new { memoryKiB = 256, iterations = 1, parallelism = 1 },
+    });
+
     public static TheoryData<string, string, string> MalformedRequests()
     {
         byte[] invalidPoint = GuessLimitTests.Ke1();
@@ -34,7 +41,9 @@ public class BadInputTests : VaultTestBase
             { "v1/login/finish", $$"""{"loginId":"{{B64(16)}}","ke3":"{{B64(64)}}","state":"{{B64(StateLength - 1)}}"}""", "wrong-size" },
             { "v1/login/finish", $$"""{"loginId":"{{B64(16)}}","ke3":"{{B64(64)}}"}""", "missing-field" },
             { "v1/registration/start", """{"request":"AAAA"}""", "wrong-size" },
-            { "v1/registration/finish", """{"recordId":"AAAAAAAAAAAAAAAAAAAAAA=="}""", "invalid-message" },
+            { "v1/registration/finish", """{"recordId":"AAAAAAAAAAAAAAAAAAAAAA=="}""", "missing-field" },
+            { "v1/registration/start", StartWithClientKey(identity[..32]), "invalid-message" },
+            { "v1/registration/start", StartWithClientKey(invalidPoint[..32]), "invalid-message" },
             { "v1/record/delete", """{"proof":{"nonce":"AA==","signature":"AA=="}}""", "wrong-size" },
         };
     }
@@ -169,9 +178,9 @@ public class BadInputTests : VaultTestBase
         await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
         byte[] otherKey = new byte[32];
 
-        var error = await Assert.ThrowsAsync<VaultProtocolException>(async () => await (await host.ClientAsync("alice")).EnableAsync(otherKey, "attacker"));
+        var error = await Assert.ThrowsAsync<VaultEscrowExistsException>(async () => await (await host.ClientAsync("alice")).EnableAsync(otherKey, "attacker"));
 
-        Assert.Contains("record-exists", error.Message, StringComparison.Ordinal);
+        Assert.Contains("already exists that this device did not make", error.Message, StringComparison.Ordinal);
         Assert.Equal(BackupKey, await (await host.ClientAsync("alice")).RecoverAsync("correct horse"));
     }
 
@@ -181,7 +190,8 @@ public class BadInputTests : VaultTestBase
         var host = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
         await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
 
-        await Assert.ThrowsAsync<VaultKeyDestroyedException>(async () => await (await host.ClientAsync("alice")).DisableAsync(new byte[32]));
+        await Assert.ThrowsAsync<VaultEscrowExistsException>(async () => await (await host.ClientAsync("alice")).DisableAsync(new byte[32]));
+        await Assert.ThrowsAsync<VaultEscrowExistsException>(async () => await (await host.ClientAsync("alice")).ChangePasswordAsync(new byte[32], "attacker"));
         Assert.NotNull(await host.Store.GetRecordAsync("alice", default));
     }
 }

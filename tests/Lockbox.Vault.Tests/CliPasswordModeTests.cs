@@ -143,5 +143,92 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
         Assert.Equal("the chat history", await File.ReadAllTextAsync(Path.Combine(_root, "c", "media", "note.txt")));
     }
 
+    [Fact]
+    public async Task Backup_in_password_mode_warns_when_the_escrow_is_destroyed_or_a_fresh_start_was_asked_for()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel, attemptLimit: 2);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
+        var healthy = await RunAsync(null, ["backup", source, "-r", Repo, .. vaultArgs]);
+        Assert.Equal(0, healthy.Exit);
+        Assert.DoesNotContain("warning", healthy.Error, StringComparison.Ordinal);
+
+        // Someone with the token asks for a fresh start: the phone's next backup cancels it, and says so.
+        var asked = await RunAsync(null, ["password", "fresh-start", "--yes", "--device", NewPhoneDevice(), "-r", Repo, .. vaultArgs]);
+        Assert.True(asked.Exit == 0, asked.Error);
+        Assert.Contains("unless the device that holds its key runs before then", asked.Output, StringComparison.Ordinal);
+        var cancelled = await RunAsync(null, ["backup", source, "-r", Repo, .. vaultArgs]);
+        Assert.Equal(0, cancelled.Exit);
+        Assert.Contains("asked the vault", cancelled.Error, StringComparison.Ordinal);
+        Assert.Contains("cancelled that", cancelled.Error, StringComparison.Ordinal);
+
+        // The guesses burned: the backup is made, and the warning says how to escrow the key again.
+        Assert.Equal(6, (await RunAsync("guess one\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "a"), "-r", Repo, .. vaultArgs])).Exit);
+        Assert.Equal(7, (await RunAsync("guess two\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "b"), "-r", Repo, .. vaultArgs])).Exit);
+        var gone = await RunAsync(null, ["backup", source, "-r", Repo, .. vaultArgs]);
+        Assert.Equal(0, gone.Exit);
+        Assert.Contains("warning: The vault no longer holds your key", gone.Error, StringComparison.Ordinal);
+        Assert.Contains("lockbox password change", gone.Error, StringComparison.Ordinal);
+
+        // Without the vault's settings the backup is still made, and says the escrow went unchecked.
+        var unchecked_ = await RunAsync(null, "backup", source, "-r", Repo);
+        Assert.Equal(0, unchecked_.Exit);
+        Assert.Contains("not checked: no key vault is configured", unchecked_.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enable_password_over_an_escrow_this_device_did_not_make_is_reported_and_never_replaced()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        byte[] othersKey = Enumerable.Repeat((byte)0x42, 32).ToArray();
+        await (await vault.ClientAsync("alice")).EnableAsync(othersKey, "another device's password");
+        string source = await BackedUpStoreAsync();
+        int standard = Directory.EnumerateFiles(Path.Combine(Repo, "standard"), "*", SearchOption.AllDirectories).Count();
+
+        var enable = await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs]);
+
+        Assert.Equal(1, enable.Exit);
+        Assert.Contains("An escrow for this account already exists that this device did not make", enable.Error, StringComparison.Ordinal);
+        Assert.Contains("lockbox password fresh-start", enable.Error, StringComparison.Ordinal);
+        Assert.Equal(othersKey, await (await vault.ClientAsync("alice")).RecoverAsync("another device's password"));
+        Assert.Equal(standard, Directory.EnumerateFiles(Path.Combine(Repo, "standard"), "*", SearchOption.AllDirectories).Count());
+        var status = await RunAsync(null, ["password", "status", "-r", Repo, .. vaultArgs]);
+        Assert.Contains("Password mode is not on", status.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Password_status_tells_an_escrow_that_another_key_controls()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
+        // Another device rotates the key in the vault (its possession key now controls the escrow).
+        using var key = Keys.BackupKey.Parse(await File.ReadAllTextAsync(Path.Combine(PhoneDevice, "backup-key")));
+        await (await vault.ClientAsync("alice")).ReplaceKeyAsync(key.Bytes.ToArray(), Enumerable.Repeat((byte)9, 32).ToArray(), "rotated elsewhere");
+
+        var status = await RunAsync(null, ["password", "status", "-r", Repo, .. vaultArgs]);
+
+        Assert.Equal(1, status.Exit);
+        Assert.Contains("controlled by another key", status.Output, StringComparison.Ordinal);
+        Assert.Contains("lockbox restore --password", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Password_fresh_start_off_a_terminal_needs_yes_and_changes_nothing_without_it()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        await (await vault.ClientAsync("alice")).EnableAsync(BackupKey, Password);
+
+        var refused = await RunAsync(null, ["password", "fresh-start", "-r", Repo, .. vaultArgs]);
+
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("pass --yes", refused.Error, StringComparison.Ordinal);
+        Assert.Null((await vault.Store.GetEscrowAsync("alice", default))!.FreshStartAtMs);
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }

@@ -63,7 +63,8 @@ public sealed class ClientPasswordModeTests : VaultTestBase, IDisposable
         Assert.Equal(key.Bytes.ToArray(), escrowed);
         var status = await phone.GetStatusAsync();
         Assert.Equal(BackupMode.Password, status.Mode);
-        Assert.Equal(new VaultEscrow(true, 0), status.Escrow);
+        Assert.Equal(EscrowState.Held, status.Escrow!.State);
+        Assert.Equal(0, status.Escrow.FailedAttempts);
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public sealed class ClientPasswordModeTests : VaultTestBase, IDisposable
 
         await phone.DisableAsync();
 
-        Assert.Null(await (await VaultClientAsync()).CheckAsync(key.Bytes.ToArray()));
+        Assert.Equal(EscrowState.None, (await (await VaultClientAsync()).CheckAsync(key.Bytes.ToArray())).State);
         Assert.False(await _storage.ExistsAsync(ObjectName.Config));
         // Both encrypted snapshots exported: the imported one and the one enable took.
         Assert.Equal(2, (await phone.GetStatusAsync()).StandardSnapshots);
@@ -165,7 +166,7 @@ public sealed class ClientPasswordModeTests : VaultTestBase, IDisposable
         Assert.Equal(key.Bytes.ToArray(), await (await VaultClientAsync()).RecoverAsync(Password));
 
         await phone.EnableWithKeyAsync((shown, _) => ValueTask.FromResult(shown.ToDisplayString()));
-        Assert.Null(await (await VaultClientAsync()).CheckAsync(key.Bytes.ToArray()));
+        Assert.Equal(EscrowState.None, (await (await VaultClientAsync()).CheckAsync(key.Bytes.ToArray())).State);
         using var still = PhoneDevice.LoadKey()!;
         Assert.True(still.Bytes.SequenceEqual(key.Bytes));
         Assert.Equal(BackupMode.Key, PhoneDevice.LoadState().Mode);

@@ -62,11 +62,11 @@ public class OperationsTests : VaultTestBase
     {
         var host = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
         await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
-        var impostorPin = await host.ClientAsync("bob", pinnedKey: new byte[32]);
+        var impostorPin = await host.ClientAsync("bob", pinnedKey: AnotherVaultKey());
 
         await Assert.ThrowsAsync<VaultProtocolException>(() => impostorPin.EnableAsync(BackupKey, "pw"));
         Assert.Null(await host.Store.GetRecordAsync("bob", default));
-        var alice = await host.ClientAsync("alice", pinnedKey: new byte[32]);
+        var alice = await host.ClientAsync("alice", pinnedKey: AnotherVaultKey());
         await Assert.ThrowsAsync<VaultProtocolException>(() => alice.RecoverAsync("correct horse"));
     }
 
@@ -81,7 +81,7 @@ public class OperationsTests : VaultTestBase
         }
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        var client = new VaultClient(http, new VaultClientOptions { PinnedPublicKey = new byte[32], AccessToken = _ => ValueTask.FromResult("t") });
+        var client = new VaultClient(http, new VaultClientOptions { PinnedPublicKey = AnotherVaultKey(), AccessToken = _ => ValueTask.FromResult("t") });
 
         await Assert.ThrowsAsync<VaultUnreachableException>(() => client.RecoverAsync("pw"));
         await Assert.ThrowsAsync<VaultUnreachableException>(() => client.EnableAsync(BackupKey, "pw"));
@@ -96,7 +96,7 @@ public class OperationsTests : VaultTestBase
         {
             var client = await host.ClientAsync("alice");
             await client.EnableAsync(BackupKey, "correct horse");
-            record = (await host.Store.GetRecordAsync("alice", default))!.Record;
+            record = (await host.Store.GetRecordAsync("alice", default))!.Record!;
             await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => client.RecoverAsync("wrong"));
         }
 

@@ -27,6 +27,29 @@ internal static class Raw
         return await host.Http.SendAsync(request);
     }
 
+    /// <summary>Posts JSON for <paramref name="account"/> and returns the reply's JSON, asserting success: for <see cref="Lockbox.Fuzzing.HandRegistration"/>.</summary>
+    public static Func<string, string, Task<JsonElement>> Poster(VaultHost host, string account) =>
+        async (path, json) => await JsonAsync(await PostTextAsync(host, account, path, json));
+
+    /// <summary>registration/start for <paramref name="account"/>, by hand.</summary>
+    public static async Task<Lockbox.Fuzzing.HandRegistration> StartRegistrationAsync(VaultHost host, string account, string password = "a password") =>
+        await Lockbox.Fuzzing.HandRegistration.StartAsync(Poster(host, account), await host.PublicKeyAsync(), password);
+
+    /// <summary>A proof of possession of <paramref name="backupKey"/> for <paramref name="purpose"/> over <paramref name="payload"/>, with a fresh nonce.</summary>
+    public static async Task<object> ProofAsync(VaultHost host, string account, byte[] backupKey, byte purpose, byte[] payload)
+    {
+        var challenge = await JsonAsync(await PostTextAsync(host, account, "v1/challenge", "{}"));
+        string nonce = challenge.GetProperty("nonce").GetString()!;
+        byte[] signature = VaultKeyCrypto.Sign(backupKey, PossessionMessage.Build(purpose, Convert.FromBase64String(nonce), account, payload));
+        return new { nonce, signature = Convert.ToBase64String(signature) };
+    }
+
+    /// <summary>A replacement proof for <paramref name="registration"/>'s finish carrying these fields.</summary>
+    public static Task<object> ReplaceProofAsync(
+        VaultHost host, string account, byte[] backupKey, string recordId, byte[] record, byte[] wrappedKey, byte[] possessionKey) =>
+        ProofAsync(host, account, backupKey, PossessionMessage.Replace,
+            PossessionMessage.ReplacementPayload(Convert.FromBase64String(recordId), record, wrappedKey, possessionKey, 256, 1, 1));
+
     public static async Task<(string Code, int? TriesLeft)> ProblemAsync(HttpResponseMessage response)
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

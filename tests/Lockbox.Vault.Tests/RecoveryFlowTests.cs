@@ -45,7 +45,8 @@ public class RecoveryFlowTests : VaultTestBase
         await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => client.RecoverAsync("wrong 10"));
         Assert.Null(await host.Store.GetRecordAsync("alice", default));
         await Assert.ThrowsAsync<VaultWrongPasswordException>(() => client.RecoverAsync("correct horse"));
-        Assert.Null(await client.CheckAsync(BackupKey));
+        // What is left is the tombstone: the possession key, so only this key's holder can escrow again.
+        Assert.Equal(EscrowState.Destroyed, (await client.CheckAsync(BackupKey)).State);
     }
 
     [Theory, MemberData(nameof(Setups))]
@@ -58,7 +59,7 @@ public class RecoveryFlowTests : VaultTestBase
         await Assert.ThrowsAsync<VaultWrongPasswordException>(() => thief.RecoverAsync("guess 1"));
         await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => thief.RecoverAsync("guess 2"));
 
-        Assert.Null(await device.CheckAsync(BackupKey));
+        Assert.Equal(EscrowState.Destroyed, (await device.CheckAsync(BackupKey)).State);
         await device.ChangePasswordAsync(BackupKey, "new password");
         Assert.Equal(BackupKey, await (await host.ClientAsync("alice")).RecoverAsync("new password"));
     }
@@ -87,7 +88,7 @@ public class RecoveryFlowTests : VaultTestBase
 
         await device.DisableAsync(BackupKey);
 
-        Assert.Null(await device.CheckAsync(BackupKey));
+        Assert.Equal(EscrowState.None, (await device.CheckAsync(BackupKey)).State);
         Assert.Null(await host.Store.GetRecordAsync("alice", default));
         await Assert.ThrowsAsync<VaultWrongPasswordException>(() => device.RecoverAsync("correct horse"));
         await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => device.DisableAsync(BackupKey));

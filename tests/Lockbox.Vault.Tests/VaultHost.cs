@@ -84,7 +84,7 @@ public sealed class VaultHost : IAsyncDisposable
 
     public static async Task<VaultHost> StartAsync(
         VaultBackend backend, HostKind kind, FakeTimeProvider time,
-        int attemptLimit = 10, bool rateLimit = false, IAttemptHook? hook = null, IDictionary<string, string>? extra = null)
+        int attemptLimit = 10, bool rateLimit = false, IAttemptHook? hook = null, IDictionary<string, string>? extra = null, LogCapture? logs = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -112,6 +112,11 @@ public sealed class VaultHost : IAsyncDisposable
             {
                 services.AddSingleton(hook);
             }
+
+            if (logs is not null)
+            {
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+            }
         }
 
         if (kind == HostKind.TestServer)
@@ -125,7 +130,7 @@ public sealed class VaultHost : IAsyncDisposable
 
                 web.ConfigureTestServices(Replace);
             });
-            var client = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://localhost/") });
+            var client = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://127.0.0.1/") });
             return new VaultHost(client, factory.Services, factory, null);
         }
 
@@ -169,6 +174,9 @@ public sealed class VaultHost : IAsyncDisposable
         });
 
     public IVaultStore Store => Services.GetRequiredService<IVaultStore>();
+
+    /// <summary>Runs the vault's sweeper once, as its timer would.</summary>
+    public Task SweepAsync() => Services.GetRequiredService<VaultService>().SweepAsync(default);
 
     public async ValueTask DisposeAsync()
     {

@@ -7,6 +7,13 @@ public abstract class VaultTestBase : IAsyncLifetime
 {
     protected static readonly byte[] BackupKey = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
 
+    /// <summary>A valid vault public key that is not the test vault's: what an impostor or a mistyped pin presents.</summary>
+    protected static byte[] AnotherVaultKey()
+    {
+        using var other = Lockbox.Opaque.EphemeralKeyPair.Generate();
+        return other.PublicKey.ToArray();
+    }
+
     private readonly List<IAsyncDisposable> _hosts = [];
     private readonly List<VaultBackend> _backends = [];
 
@@ -14,7 +21,7 @@ public abstract class VaultTestBase : IAsyncLifetime
 
     protected async Task<VaultHost> StartAsync(
         StoreKind store, HostKind kind, int attemptLimit = 10, bool rateLimit = false, IAttemptHook? hook = null, VaultBackend? backend = null,
-        IDictionary<string, string>? extra = null)
+        IDictionary<string, string>? extra = null, LogCapture? logs = null)
     {
         if (backend is null)
         {
@@ -22,7 +29,7 @@ public abstract class VaultTestBase : IAsyncLifetime
             _backends.Add(backend);
         }
 
-        var host = await VaultHost.StartAsync(backend, kind, Time, attemptLimit, rateLimit, hook, extra);
+        var host = await VaultHost.StartAsync(backend, kind, Time, attemptLimit, rateLimit, hook, extra, logs);
         _hosts.Add(host);
         return host;
     }

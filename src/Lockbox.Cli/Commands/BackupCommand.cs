@@ -31,6 +31,18 @@ internal static class BackupCommand
             }
 
             terminal.Line($"Snapshot {result.SnapshotId[..8]} saved: {result.Files} files, {Units.Bytes(result.Bytes)}; {Units.Bytes(result.UploadedBytes)} uploaded.");
+            if (result.Escrow is { } escrow && !EscrowReport.Healthy(escrow))
+            {
+                foreach (string line in EscrowReport.Lines(escrow))
+                {
+                    terminal.Error.WriteLine("warning: " + line);
+                }
+            }
+            else if (result.EscrowNotChecked is { } why)
+            {
+                terminal.Error.WriteLine($"warning: the vault's escrow of your key was not checked: {why}");
+            }
+
             if (result.Mode == BackupMode.Standard)
             {
                 terminal.Line("This is a standard backup: it is not end-to-end encrypted, so the storage provider can read it.");
@@ -38,7 +50,7 @@ internal static class BackupCommand
             }
 
             return ExitCodes.Success;
-        }, store, usesVault: false);
+        }, store, CommandRunner.VaultUse.IfConfigured);
         return command;
     }
 }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Lockbox.Repository;
-using Spectre.Console;
 
 namespace Lockbox.Cli.Commands;
 
@@ -23,19 +21,7 @@ internal static class DisableCommand
             terminal.Line("Warning: your backups will no longer be end-to-end encrypted. The storage provider will be able to read");
             terminal.Line("every message and every photo in them. The encrypted backups, the key in the vault and the key on this device");
             terminal.Line("will be deleted.");
-            if (!parse.GetValue(yes))
-            {
-                if (!terminal.CanPrompt)
-                {
-                    throw new LockboxException("Not confirmed: pass --yes to turn end-to-end encryption off. Nothing was changed.");
-                }
-
-                string typed = terminal.Console.Prompt(new TextPrompt<string>($"Type \"{ConfirmationWord}\" to turn end-to-end encryption off:"));
-                if (!string.Equals(typed.Trim(), ConfirmationWord, StringComparison.Ordinal))
-                {
-                    throw new LockboxException("Not confirmed. Nothing was changed.");
-                }
-            }
+            terminal.RequireConfirmation(parse.GetValue(yes), ConfirmationWord, "turn end-to-end encryption off");
 
             await client.DisableAsync(new StepReporter(terminal), cancellationToken).ConfigureAwait(false);
             terminal.Line("End-to-end encryption is off: backups are standard again, and the storage provider can read them.");

@@ -20,22 +20,42 @@ internal static class PasswordCommands
         {
             var escrow = (await client.GetStatusAsync(cancellationToken).ConfigureAwait(false)).Escrow
                 ?? throw new Repository.LockboxException("Password mode is not on, or no key vault is configured.");
-            if (!escrow.Held)
+            foreach (string line in EscrowReport.Lines(escrow))
             {
-                // Anyone holding the account's token can burn the guesses; only this device can put the key back.
-                terminal.Line("The vault no longer holds your key: too many wrong passwords were tried, or it was deleted.");
-                terminal.Line("Your backups are safe, and this device still has the key. Escrow it again with `lockbox password change`.");
-                return ExitCodes.KeyDestroyed;
+                terminal.Line(line);
             }
 
-            terminal.Line(escrow.FailedAttempts == 0
-                ? "The vault holds your key. No wrong passwords have been tried since the last right one."
-                : $"The vault holds your key. {escrow.FailedAttempts} wrong password(s) have been tried since the last right one; if that was not you, change your password with `lockbox password change`.");
+            return escrow.State switch
+            {
+                Vault.EscrowState.Held => ExitCodes.Success,
+                Vault.EscrowState.OtherKey => ExitCodes.Failure,
+                _ => ExitCodes.KeyDestroyed,
+            };
+        });
+        var yes = new Option<bool>("--yes") { Description = "Confirm without being asked: the vault forgets the account's escrow after the cool-down." };
+        var freshStart = new Command(
+            "fresh-start",
+            "For a user who lost the device that holds the key: ask the vault to forget this account's escrow after its cool-down (7 days by default), so a new key can be escrowed. The device that holds the key cancels it if it runs meanwhile.")
+        {
+            yes,
+        };
+        freshStart.SetClientAction(terminal, async (parse, client, cancellationToken) =>
+        {
+            terminal.Line("Warning: after the cool-down the vault forgets this account's escrow for good: the password will open nothing,");
+            terminal.Line("and backups under the old key can only be opened with its 64-digit key, if you kept it.");
+            terminal.RequireConfirmation(parse.GetValue(yes), "fresh start", "ask for a fresh start");
+
+            var effective = await client.RequestFreshStartAsync(cancellationToken).ConfigureAwait(false);
+            terminal.Line(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"Fresh start asked for: the vault forgets this account's escrow on {effective.ToLocalTime():yyyy-MM-dd HH:mm}, unless the device that holds its key runs before then."));
+            terminal.Line("After that, escrow a key again: `lockbox password change` on a device that holds one, or `lockbox enable --password` on a new one.");
             return ExitCodes.Success;
         });
         var command = new Command("password", "Manage the backup password.");
         command.Subcommands.Add(change);
         command.Subcommands.Add(status);
+        command.Subcommands.Add(freshStart);
         return command;
     }
 }

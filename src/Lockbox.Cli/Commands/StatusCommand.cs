@@ -27,9 +27,10 @@ internal static class StatusCommand
             terminal.Line($"Unencrypted (standard) snapshots: {status.StandardSnapshots}, in {status.UnencryptedObjects} object(s) the storage provider can read.");
             if (status.Escrow is { } escrow)
             {
-                terminal.Line(escrow.Held
-                    ? $"Key vault: holds your key; {escrow.FailedAttempts} wrong password(s) since the last right one."
-                    : "Key vault: no longer holds your key. Escrow it again with `lockbox password change`.");
+                foreach (string line in EscrowReport.Lines(escrow))
+                {
+                    terminal.Line("Key vault: " + line);
+                }
             }
 
             return ExitCodes.Success;

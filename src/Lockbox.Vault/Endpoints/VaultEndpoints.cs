@@ -13,13 +13,12 @@ internal static class VaultEndpoints
 
         var v1 = app.MapGroup("/v1").RequireAuthorization();
         v1.MapPost("/registration/start", async (HttpContext http, VaultService vault) =>
-            vault.StartRegistration(Account(http), await Wire.ReadAsync<RegistrationStartRequest>(http.Request).ConfigureAwait(false)));
+            await vault.StartRegistrationAsync(Account(http), await Wire.ReadAsync<RegistrationStartRequest>(http.Request).ConfigureAwait(false), http.RequestAborted)
+                .ConfigureAwait(false));
         v1.MapPost("/registration/finish", async (HttpContext http, VaultService vault) =>
-        {
-            var request = await Wire.ReadAsync<RegistrationFinishRequest>(http.Request).ConfigureAwait(false);
-            await vault.FinishRegistrationAsync(Account(http), request, http.RequestAborted).ConfigureAwait(false);
-            return Results.NoContent();
-        });
+            await vault.FinishRegistrationAsync(Account(http), await Wire.ReadAsync<RegistrationFinishRequest>(http.Request).ConfigureAwait(false), http.RequestAborted)
+                .ConfigureAwait(false));
+        v1.MapPost("/fresh-start", (HttpContext http, VaultService vault) => vault.RequestFreshStartAsync(Account(http), http.RequestAborted));
         v1.MapPost("/challenge", (HttpContext http, VaultService vault) => vault.ChallengeAsync(Account(http), http.RequestAborted));
         v1.MapPost("/login/start", async (HttpContext http, VaultService vault) =>
             await vault.StartLoginAsync(Account(http), await Wire.ReadAsync<LoginStartRequest>(http.Request).ConfigureAwait(false), http.RequestAborted)

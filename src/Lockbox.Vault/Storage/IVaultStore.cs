@@ -6,7 +6,7 @@ namespace Lockbox.Vault.Storage;
 /// </summary>
 public interface IVaultStore : IAsyncDisposable
 {
-    /// <summary>Creates the tables if they are missing.</summary>
+    /// <summary>Creates the tables if they are missing, and brings an older schema up to date.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="name"/> unless a value is there; returns the stored one.</summary>
@@ -32,24 +32,42 @@ public interface IVaultStore : IAsyncDisposable
     Task<LoginCompletion> CompleteLoginAsync(byte[] loginId, string account, byte[] recordId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes the account's row (real or phantom, and only with id <paramref name="recordId"/> unless null)
-    /// if its counter is at <paramref name="limit"/> and its latest attempt expired at or before
-    /// <paramref name="settledBeforeMs"/> (pass long.MaxValue once that attempt has failed). True when deleted.
+    /// The lockout: if the account's counter is at <paramref name="limit"/> (and its row has id
+    /// <paramref name="recordId"/> unless null) and its latest attempt expired at or before
+    /// <paramref name="settledBeforeMs"/> (long.MaxValue once that attempt has failed), turns a record
+    /// into a tombstone (the possession key kept, the record and wrapped key gone, a fresh counter) and
+    /// deletes a phantom. True when it did either.
     /// </summary>
-    Task<bool> DeleteIfExhaustedAsync(string account, byte[]? recordId, int limit, long settledBeforeMs, CancellationToken cancellationToken);
+    Task<bool> LockOutIfExhaustedAsync(string account, byte[]? recordId, int limit, long settledBeforeMs, long nowMs, CancellationToken cancellationToken);
 
-    /// <summary>The account's real record, or null (no row, or a phantom).</summary>
-    Task<EscrowRecord?> GetRecordAsync(string account, CancellationToken cancellationToken);
+    /// <summary>The account's record or tombstone: the row holding a possession key; null when there is none.</summary>
+    Task<EscrowRecord?> GetEscrowAsync(string account, CancellationToken cancellationToken);
+
+    /// <summary>Records a record id issued by registration/start, pending until <paramref name="expiresAtMs"/>.</summary>
+    Task IssueRegistrationAsync(string account, byte[] recordId, byte[] clientKey, KsfParameters ksf, long expiresAtMs, CancellationToken cancellationToken);
+
+    /// <summary>What the vault issued under <paramref name="recordId"/>, pending or consumed; null when it never issued it.</summary>
+    Task<IssuedRegistration?> GetRegistrationAsync(byte[] recordId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores <paramref name="record"/> with a zero counter. With <paramref name="replacing"/> null it
-    /// succeeds only if the account has no real record; otherwise only if the current record id is
-    /// <paramref name="replacing"/>. False when the condition fails.
+    /// In one commit: consumes the pending registration of <paramref name="record"/>'s id (issued to
+    /// <paramref name="account"/> with its KSF, not expired at <paramref name="nowMs"/>) and stores the
+    /// record with a zero counter, over a row without a possession key when <paramref name="expected"/>
+    /// is null, else over the row <paramref name="expected"/> describes. Nothing changes unless both succeed.
     /// </summary>
-    Task<bool> PutRecordAsync(string account, EscrowRecord record, byte[]? replacing, CancellationToken cancellationToken);
+    Task<StoreOutcome> StoreRecordAsync(string account, EscrowRecord record, ExpectedEscrow? expected, long nowMs, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the account's record if its id is <paramref name="recordId"/>; true when deleted.</summary>
-    Task<bool> DeleteRecordAsync(string account, byte[] recordId, CancellationToken cancellationToken);
+    /// <summary>Deletes the account's record or tombstone if it is the one <paramref name="expected"/> describes; true when deleted.</summary>
+    Task<bool> DeleteEscrowAsync(string account, ExpectedEscrow expected, CancellationToken cancellationToken);
+
+    /// <summary>Asks for a fresh start at <paramref name="nowMs"/> unless one is pending; returns when it was asked for, or null when the account holds no possession key.</summary>
+    Task<long?> RequestFreshStartAsync(string account, long nowMs, CancellationToken cancellationToken);
+
+    /// <summary>Cancels a pending fresh start of the escrow controlled by <paramref name="possessionKey"/>.</summary>
+    Task CancelFreshStartAsync(string account, byte[] possessionKey, CancellationToken cancellationToken);
+
+    /// <summary>Carries out a fresh start of <paramref name="account"/> asked for at or before <paramref name="cutoffMs"/>: its row goes, its record ids stay.</summary>
+    Task ApplyFreshStartAsync(string account, long cutoffMs, CancellationToken cancellationToken);
 
     /// <summary>Stores a fresh proof-of-possession nonce.</summary>
     Task SaveNonceAsync(string account, byte[] nonce, long expiresAtMs, CancellationToken cancellationToken);
@@ -58,13 +76,14 @@ public interface IVaultStore : IAsyncDisposable
     Task<bool> TakeNonceAsync(string account, byte[] nonce, long nowMs, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes expired logins and nonces, then every row whose counter is at <paramref name="limit"/>
-    /// and whose last attempt has expired (it was abandoned). Returns the rows deleted for lockout.
+    /// Deletes expired logins, nonces and unfinished registrations; locks out every row whose counter is
+    /// at <paramref name="limit"/> and whose last attempt has expired (it was abandoned); carries out
+    /// the fresh starts asked for at or before <paramref name="freshStartCutoffMs"/>. Returns the lockouts.
     /// </summary>
-    Task<int> SweepAsync(long nowMs, int limit, CancellationToken cancellationToken);
+    Task<int> SweepAsync(long nowMs, int limit, long freshStartCutoffMs, CancellationToken cancellationToken);
 }
 
-/// <summary>The outcome of counting an attempt: the attempt number and the record to answer with (null for a phantom).</summary>
+/// <summary>The outcome of counting an attempt: the attempt number and the record to answer with (null for a phantom or a tombstone).</summary>
 public sealed record AttemptGrant(int Attempt, byte[] RecordId, byte[]? Record, KsfParameters Ksf);
 
 /// <summary>
@@ -73,8 +92,37 @@ public sealed record AttemptGrant(int Attempt, byte[] RecordId, byte[]? Record, 
 /// </summary>
 public sealed record LoginCompletion(bool WasPending, byte[]? WrappedKey);
 
-/// <summary>An escrow: the OPAQUE record, the client-wrapped backup key, its KSF and the possession key.</summary>
-public sealed record EscrowRecord(byte[] RecordId, byte[] Record, byte[] WrappedKey, byte[] PossessionKey, KsfParameters Ksf, int Attempts);
+/// <summary>
+/// An account's escrow: the OPAQUE record, the client-wrapped backup key, its KSF and the possession
+/// key; a tombstone keeps only the possession key (<see cref="Record"/> and <see cref="WrappedKey"/>
+/// null) and when the record was destroyed.
+/// </summary>
+public sealed record EscrowRecord(
+    byte[] RecordId, byte[]? Record, byte[]? WrappedKey, byte[] PossessionKey, KsfParameters Ksf, int Attempts,
+    long? DestroyedAtMs = null, long? FreshStartAtMs = null)
+{
+    /// <summary>True for a tombstone: the guess limit destroyed the record, the possession key is kept.</summary>
+    public bool IsTombstone => Record is null;
+}
+
+/// <summary>The row a proof of possession was checked against: a store changes it only if it is still so.</summary>
+public sealed record ExpectedEscrow(byte[] RecordId, byte[] PossessionKey);
+
+/// <summary>A record id registration/start issued: to whom, for which client key and KSF, until when, and whether a record was stored under it.</summary>
+public sealed record IssuedRegistration(string Account, byte[]? ClientKey, KsfParameters Ksf, long ExpiresAtMs, long? ConsumedAtMs);
+
+/// <summary>The outcome of <see cref="IVaultStore.StoreRecordAsync"/>.</summary>
+public enum StoreOutcome
+{
+    /// <summary>Stored; the registration is consumed.</summary>
+    Stored,
+
+    /// <summary>No pending registration of this id for this account (never issued, expired, consumed, or another KSF); nothing changed.</summary>
+    NotPending,
+
+    /// <summary>The account's row is not the expected one (a first registration over a possession key, or a replacement that raced another); nothing changed.</summary>
+    Conflict,
+}
 
 /// <summary>Argon2id parameters, public, chosen by the client.</summary>
 public sealed record KsfParameters(int MemoryKiB, int Iterations, int Parallelism)

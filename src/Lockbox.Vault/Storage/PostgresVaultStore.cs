@@ -33,26 +33,11 @@ public sealed class PostgresVaultStore : SqlVaultStore
     }
 
     /// <inheritdoc />
-    protected override string Schema => VaultSchema.CreateTables("BYTEA");
+    protected override string BlobType => "BYTEA";
 
     /// <inheritdoc />
-    public override async Task InitializeAsync(CancellationToken cancellationToken)
-    {
-        // Several nodes may start at once; serialise their CREATE TABLE IF NOT EXISTS.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock(7400401)", connection, transaction))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using (var command = new NpgsqlCommand(Schema, connection, transaction))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    /// <remarks>Several nodes may start at once: the first to take the lock migrates, the others then find the schema current.</remarks>
+    protected override string MigrationLock => "SELECT pg_advisory_xact_lock(7400401)";
 
     /// <inheritdoc />
     public override async Task<AttemptGrant?> CountAttemptAsync(string account, int limit, byte[] loginId, long expiresAtMs, CancellationToken cancellationToken)
@@ -79,7 +64,7 @@ public sealed class PostgresVaultStore : SqlVaultStore
     protected override async ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return new ConnectionLease(connection, connection.DisposeAsync);
+        return new ConnectionLease(connection, connection.DisposeAsync, System.Data.IsolationLevel.ReadCommitted);
     }
 
     /// <inheritdoc />

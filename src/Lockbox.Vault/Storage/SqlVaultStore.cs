@@ -8,8 +8,11 @@ public abstract class SqlVaultStore : IVaultStore
     /// <summary>A connection borrowed for one statement.</summary>
     protected abstract ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken);
 
-    /// <summary>The schema, in this database's dialect.</summary>
-    protected abstract string Schema { get; }
+    /// <summary>This database's type for byte columns.</summary>
+    protected abstract string BlobType { get; }
+
+    /// <summary>A statement that serialises schema changes across nodes, run first in the migration's transaction; null when the database does so itself.</summary>
+    protected virtual string? MigrationLock => null;
 
     /// <summary>Adds a parameter; null values must still carry the column's type.</summary>
     protected abstract void Add(DbCommand command, string name, object? value, bool isBlob);
@@ -21,20 +24,50 @@ public abstract class SqlVaultStore : IVaultStore
     public virtual async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(Schema);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (MigrationLock is { } serialise)
+        {
+            await ExecuteAsync(lease.Command(serialise, transaction), cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(lease.Command(VaultSchema.CreateVersionTable, transaction), cancellationToken).ConfigureAwait(false);
+        int version;
+        await using (var get = lease.Command(VaultSchema.GetVersion, transaction))
+        {
+            version = await get.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } found and not DBNull
+                ? Convert.ToInt32(found, System.Globalization.CultureInfo.InvariantCulture)
+                : 0;
+        }
+
+        string[] migrations = VaultSchema.Migrations(BlobType);
+        if (version > migrations.Length)
+        {
+            throw new InvalidOperationException($"The vault database has schema version {version}, newer than this lockbox-vault knows ({migrations.Length}); upgrade lockbox-vault.");
+        }
+
+        if (version < migrations.Length)
+        {
+            for (int next = version; next < migrations.Length; next++)
+            {
+                await ExecuteAsync(lease.Command(migrations[next], transaction), cancellationToken).ConfigureAwait(false);
+            }
+
+            var set = lease.Command(VaultSchema.SetVersion, transaction);
+            Add(set, "version", migrations.Length, false);
+            await ExecuteAsync(set, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<byte[]> GetOrAddSecretAsync(string name, byte[] value, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (var insert = lease.Command(VaultSchema.GetOrAddSecret))
-        {
-            Add(insert, "name", name, false);
-            Add(insert, "value", value, true);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var insert = lease.Command(VaultSchema.GetOrAddSecret);
+        Add(insert, "name", name, false);
+        Add(insert, "value", value, true);
+        await ExecuteAsync(insert, cancellationToken).ConfigureAwait(false);
 
         await using var select = lease.Command(VaultSchema.GetSecret);
         Add(select, "name", name, false);
@@ -55,11 +88,11 @@ public abstract class SqlVaultStore : IVaultStore
 
         if (grant is not null)
         {
-            await using var save = lease.Command(VaultSchema.SaveLogin, transaction);
+            var save = lease.Command(VaultSchema.SaveLogin, transaction);
             Add(save, "id", loginId, true);
             Add(save, "account", account, false);
             Add(save, "expires", expiresAtMs, false);
-            await save.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(save, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -70,10 +103,10 @@ public abstract class SqlVaultStore : IVaultStore
     public async Task<bool> TakeLoginAsync(byte[] loginId, string account, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.TakeLogin);
+        var command = lease.Command(VaultSchema.TakeLogin);
         Add(command, "id", loginId, true);
         Add(command, "account", account, false);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        return await ExecuteAsync(command, cancellationToken).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc />
@@ -81,14 +114,12 @@ public abstract class SqlVaultStore : IVaultStore
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var take = lease.Command(VaultSchema.TakeLogin, transaction))
+        var take = lease.Command(VaultSchema.TakeLogin, transaction);
+        Add(take, "id", loginId, true);
+        Add(take, "account", account, false);
+        if (await ExecuteAsync(take, cancellationToken).ConfigureAwait(false) == 0)
         {
-            Add(take, "id", loginId, true);
-            Add(take, "account", account, false);
-            if (await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-            {
-                return new LoginCompletion(false, null);
-            }
+            return new LoginCompletion(false, null);
         }
 
         byte[]? wrappedKey;
@@ -133,22 +164,36 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteIfExhaustedAsync(string account, byte[]? recordId, int limit, long settledBeforeMs, CancellationToken cancellationToken)
+    public async Task<bool> LockOutIfExhaustedAsync(string account, byte[]? recordId, int limit, long settledBeforeMs, long nowMs, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.DeleteIfExhausted);
-        Add(command, "account", account, false);
-        Add(command, "record_id", recordId, true);
-        Add(command, "limit", limit, false);
-        Add(command, "settled", settledBeforeMs, false);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        int changed = 0;
+        foreach (string statement in new[] { VaultSchema.TombstoneIfExhausted, VaultSchema.DeletePhantomIfExhausted })
+        {
+            var command = lease.Command(statement, transaction);
+            Add(command, "account", account, false);
+            Add(command, "record_id", recordId, true);
+            Add(command, "limit", limit, false);
+            Add(command, "settled", settledBeforeMs, false);
+            if (statement == VaultSchema.TombstoneIfExhausted)
+            {
+                Add(command, "phantom", VaultSchema.PhantomRecordId, true);
+                Add(command, "now", nowMs, false);
+            }
+
+            changed += await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed > 0;
     }
 
     /// <inheritdoc />
-    public async Task<EscrowRecord?> GetRecordAsync(string account, CancellationToken cancellationToken)
+    public async Task<EscrowRecord?> GetEscrowAsync(string account, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.GetRecord);
+        await using var command = lease.Command(VaultSchema.GetEscrow);
         Add(command, "account", account, false);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -157,47 +202,134 @@ public abstract class SqlVaultStore : IVaultStore
         }
 
         return new EscrowRecord(
-            (byte[])reader[0], (byte[])reader[1], (byte[])reader[2], (byte[])reader[3],
-            new KsfParameters(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)), reader.GetInt32(7));
+            (byte[])reader[0], reader.IsDBNull(1) ? null : (byte[])reader[1], reader.IsDBNull(2) ? null : (byte[])reader[2], (byte[])reader[3],
+            new KsfParameters(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)), reader.GetInt32(7),
+            reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9));
     }
 
     /// <inheritdoc />
-    public async Task<bool> PutRecordAsync(string account, EscrowRecord record, byte[]? replacing, CancellationToken cancellationToken)
+    public async Task IssueRegistrationAsync(string account, byte[] recordId, byte[] clientKey, KsfParameters ksf, long expiresAtMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ksf);
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var command = lease.Command(VaultSchema.IssueRegistration);
+        Add(command, "record_id", recordId, true);
+        Add(command, "account", account, false);
+        Add(command, "client_key", clientKey, true);
+        AddKsf(command, ksf);
+        Add(command, "expires", expiresAtMs, false);
+        await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IssuedRegistration?> GetRegistrationAsync(byte[] recordId, CancellationToken cancellationToken)
+    {
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = lease.Command(VaultSchema.GetRegistration);
+        Add(command, "record_id", recordId, true);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new IssuedRegistration(
+            reader.GetString(0), reader.IsDBNull(1) ? null : (byte[])reader[1],
+            new KsfParameters(reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4)),
+            reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6));
+    }
+
+    /// <inheritdoc />
+    public async Task<StoreOutcome> StoreRecordAsync(string account, EscrowRecord record, ExpectedEscrow? expected, long nowMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.PutRecord);
-        Add(command, "account", account, false);
-        Add(command, "record_id", record.RecordId, true);
-        Add(command, "record", record.Record, true);
-        Add(command, "wrapped_key", record.WrappedKey, true);
-        Add(command, "possession_key", record.PossessionKey, true);
-        Add(command, "mem", record.Ksf.MemoryKiB, false);
-        Add(command, "iter", record.Ksf.Iterations, false);
-        Add(command, "par", record.Ksf.Parallelism, false);
-        Add(command, "replacing", replacing, true);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var consume = lease.Command(VaultSchema.ConsumeRegistration, transaction))
+        {
+            Add(consume, "record_id", record.RecordId, true);
+            Add(consume, "account", account, false);
+            Add(consume, "now", nowMs, false);
+            AddKsf(consume, record.Ksf);
+            if (await consume.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return StoreOutcome.NotPending; // disposing the transaction rolls it back
+            }
+        }
+
+        await using (var put = lease.Command(VaultSchema.PutRecord, transaction))
+        {
+            Add(put, "account", account, false);
+            Add(put, "record_id", record.RecordId, true);
+            Add(put, "record", record.Record, true);
+            Add(put, "wrapped_key", record.WrappedKey, true);
+            Add(put, "possession_key", record.PossessionKey, true);
+            AddKsf(put, record.Ksf);
+            Add(put, "expected_key", expected?.PossessionKey, true);
+            Add(put, "expected_record_id", expected?.RecordId, true);
+            if (await put.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return StoreOutcome.Conflict;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return StoreOutcome.Stored;
     }
 
     /// <inheritdoc />
-    public async Task<bool> DeleteRecordAsync(string account, byte[] recordId, CancellationToken cancellationToken)
+    public async Task<bool> DeleteEscrowAsync(string account, ExpectedEscrow expected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var command = lease.Command(VaultSchema.DeleteEscrow);
+        Add(command, "account", account, false);
+        Add(command, "record_id", expected.RecordId, true);
+        Add(command, "possession_key", expected.PossessionKey, true);
+        return await ExecuteAsync(command, cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <inheritdoc />
+    public async Task<long?> RequestFreshStartAsync(string account, long nowMs, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.DeleteRecord);
+        await using var command = lease.Command(VaultSchema.RequestFreshStart);
         Add(command, "account", account, false);
-        Add(command, "record_id", recordId, true);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        Add(command, "now", nowMs, false);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } asked and not DBNull
+            ? Convert.ToInt64(asked, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    /// <inheritdoc />
+    public async Task CancelFreshStartAsync(string account, byte[] possessionKey, CancellationToken cancellationToken)
+    {
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var command = lease.Command(VaultSchema.CancelFreshStart);
+        Add(command, "account", account, false);
+        Add(command, "possession_key", possessionKey, true);
+        await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task ApplyFreshStartAsync(string account, long cutoffMs, CancellationToken cancellationToken)
+    {
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var command = lease.Command(VaultSchema.ApplyFreshStart);
+        Add(command, "account", account, false);
+        Add(command, "cutoff", cutoffMs, false);
+        await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task SaveNonceAsync(string account, byte[] nonce, long expiresAtMs, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.SaveNonce);
+        var command = lease.Command(VaultSchema.SaveNonce);
         Add(command, "nonce", nonce, true);
         Add(command, "account", account, false);
         Add(command, "expires", expiresAtMs, false);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -212,19 +344,45 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public async Task<int> SweepAsync(long nowMs, int limit, CancellationToken cancellationToken)
+    public async Task<int> SweepAsync(long nowMs, int limit, long freshStartCutoffMs, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (var expired = lease.Command(VaultSchema.SweepExpired))
-        {
-            Add(expired, "now", nowMs, false);
-            await expired.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        var expired = lease.Command(VaultSchema.SweepExpired);
+        Add(expired, "now", nowMs, false);
+        await ExecuteAsync(expired, cancellationToken).ConfigureAwait(false);
 
-        await using var exhausted = lease.Command(VaultSchema.SweepExhausted);
-        Add(exhausted, "limit", limit, false);
-        Add(exhausted, "now", nowMs, false);
-        return await exhausted.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var freshStarts = lease.Command(VaultSchema.ApplyAllFreshStarts);
+        Add(freshStarts, "cutoff", freshStartCutoffMs, false);
+        await ExecuteAsync(freshStarts, cancellationToken).ConfigureAwait(false);
+
+        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var tombstone = lease.Command(VaultSchema.TombstoneAllExhausted, transaction);
+        Add(tombstone, "phantom", VaultSchema.PhantomRecordId, true);
+        Add(tombstone, "limit", limit, false);
+        Add(tombstone, "now", nowMs, false);
+        int lockedOut = await ExecuteAsync(tombstone, cancellationToken).ConfigureAwait(false);
+        var phantoms = lease.Command(VaultSchema.DeleteAllExhaustedPhantoms, transaction);
+        Add(phantoms, "limit", limit, false);
+        Add(phantoms, "now", nowMs, false);
+        lockedOut += await ExecuteAsync(phantoms, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return lockedOut;
+    }
+
+    private void AddKsf(DbCommand command, KsfParameters ksf)
+    {
+        Add(command, "mem", ksf.MemoryKiB, false);
+        Add(command, "iter", ksf.Iterations, false);
+        Add(command, "par", ksf.Parallelism, false);
+    }
+
+    /// <summary>Runs a statement that returns no rows, and disposes it.</summary>
+    private static async Task<int> ExecuteAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using (command.ConfigureAwait(false))
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 }
 
@@ -234,11 +392,18 @@ public sealed class ConnectionLease : IAsyncDisposable
     private readonly DbConnection _connection;
     private readonly Func<ValueTask> _release;
 
-    /// <summary>Wraps <paramref name="connection"/>; <paramref name="release"/> runs on dispose.</summary>
-    public ConnectionLease(DbConnection connection, Func<ValueTask> release)
+    private readonly System.Data.IsolationLevel _isolation;
+
+    /// <summary>
+    /// Wraps <paramref name="connection"/>; <paramref name="release"/> runs on dispose. Transactions
+    /// run at <paramref name="isolation"/>: each statement of the vault is safe at read committed,
+    /// since its WHERE clause is re-checked on the row it locks.
+    /// </summary>
+    public ConnectionLease(DbConnection connection, Func<ValueTask> release, System.Data.IsolationLevel isolation = System.Data.IsolationLevel.Serializable)
     {
         _connection = connection;
         _release = release;
+        _isolation = isolation;
     }
 
     /// <summary>A command on this connection, in <paramref name="transaction"/> if one is given.</summary>
@@ -252,9 +417,9 @@ public sealed class ConnectionLease : IAsyncDisposable
         return command;
     }
 
-    /// <summary>Begins a transaction that takes the write lock at once, so its statements commit together or not at all.</summary>
+    /// <summary>Begins a transaction, so its statements commit together or not at all (on SQLite it takes the write lock at once).</summary>
     public ValueTask<DbTransaction> BeginTransactionAsync(CancellationToken cancellationToken) =>
-        _connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        _connection.BeginTransactionAsync(_isolation, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _release();

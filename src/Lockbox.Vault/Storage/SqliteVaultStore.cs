@@ -25,7 +25,7 @@ public sealed class SqliteVaultStore : SqlVaultStore
     }
 
     /// <inheritdoc />
-    protected override string Schema => VaultSchema.CreateTables("BLOB");
+    protected override string BlobType => "BLOB";
 
     /// <inheritdoc />
     public override async Task InitializeAsync(CancellationToken cancellationToken)

@@ -52,12 +52,11 @@ public sealed class LockboxClient
             encrypted = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        VaultEscrow? escrow = null;
+        EscrowStatus? escrow = null;
         if (state.Mode == BackupMode.Password && state.Pending is null && key is not null && _options.Vault is { } vault)
         {
             using var bytes = new KeyCopy(key);
-            var found = await vault.CheckAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
-            escrow = new VaultEscrow(found is not null, found?.FailedAttempts ?? 0);
+            escrow = await vault.CheckAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
         }
 
         return new LockboxStatus(state.Mode, state.Pending, encrypted.Count, encrypted.Count > 0 ? encrypted[^1].Snapshot.Time : null, standardSnapshots, unencrypted, escrow);
@@ -107,7 +106,31 @@ public sealed class LockboxClient
                 new LockboxProgress(LockboxStep.BackingUp, p.CurrentFile ?? "", p.BytesDone, p.BytesTotal))),
         };
         var result = await repository.BackupAsync(request, cancellationToken).ConfigureAwait(false);
-        return new LockboxBackupResult(state.Mode, result.SnapshotId, result.Summary.Files, result.Summary.Bytes, result.Summary.UploadedBytes, result.Summary.Skipped);
+        var backedUp = new LockboxBackupResult(state.Mode, result.SnapshotId, result.Summary.Files, result.Summary.Bytes, result.Summary.UploadedBytes, result.Summary.Skipped);
+        return state.Mode == BackupMode.Password ? await WithEscrowCheckAsync(backedUp, key, cancellationToken).ConfigureAwait(false) : backedUp;
+    }
+
+    /// <summary>
+    /// A backup in password mode ends by asking the vault about the escrow: anyone with the account's
+    /// token can burn its guesses or ask for a fresh start, and only this device can put it right, so
+    /// it should hear of it. The backup stands whatever the vault answers.
+    /// </summary>
+    private async Task<LockboxBackupResult> WithEscrowCheckAsync(LockboxBackupResult made, BackupKey key, CancellationToken cancellationToken)
+    {
+        if (_options.Vault is not { } vault)
+        {
+            return made with { EscrowNotChecked = "no key vault is configured" };
+        }
+
+        try
+        {
+            using var bytes = new KeyCopy(key);
+            return made with { Escrow = await vault.CheckAsync(bytes.Memory, cancellationToken).ConfigureAwait(false) };
+        }
+        catch (LockboxException e)
+        {
+            return made with { EscrowNotChecked = e.Message };
+        }
     }
 
     /// <summary>
@@ -150,7 +173,7 @@ public sealed class LockboxClient
             async (key, token) =>
             {
                 using var bytes = new KeyCopy(key);
-                if (await vault.CheckAsync(bytes.Memory, token).ConfigureAwait(false) is null)
+                if ((await vault.CheckAsync(bytes.Memory, token).ConfigureAwait(false)).State != EscrowState.Held)
                 {
                     throw new KeyNotConfirmedException("The vault no longer holds the key (too many wrong passwords were tried meanwhile); nothing was deleted. Run the command again to escrow it afresh.");
                 }
@@ -253,6 +276,14 @@ public sealed class LockboxClient
 
         await ConfirmLoginAsync(key, newPassword, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// For a user who lost the device that holds the key (and the password): asks the vault to forget
+    /// the account's escrow after its cool-down, so a new key can be escrowed. The device that holds the
+    /// key cancels it by running (any check of the escrow is a proof of possession).
+    /// </summary>
+    /// <returns>When the vault will forget the escrow.</returns>
+    public Task<DateTimeOffset> RequestFreshStartAsync(CancellationToken cancellationToken = default) => RequireVault().RequestFreshStartAsync(cancellationToken);
 
     /// <summary>
     /// Goes back to standard backups: exports every encrypted snapshot as a standard backup, deletes
@@ -367,19 +398,32 @@ public sealed class LockboxClient
         var vault = RequireVault();
         using var next = new KeyCopy(newKey);
         // Run again after the new key was escrowed, the vault already proves possession of the new key.
-        if (await vault.CheckAsync(next.Memory, cancellationToken).ConfigureAwait(false) is null)
+        switch ((await vault.CheckAsync(next.Memory, cancellationToken).ConfigureAwait(false)).State)
         {
-            using var oldKey = RequireKey();
-            using var current = new KeyCopy(oldKey);
-            if (await vault.CheckAsync(current.Memory, cancellationToken).ConfigureAwait(false) is null)
-            {
-                // The escrow is gone (guesses used up): escrow the new key afresh.
-                await vault.EnableAsync(next.Memory, password, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await vault.ReplaceKeyAsync(current.Memory, next.Memory, password, cancellationToken).ConfigureAwait(false);
-            }
+            case EscrowState.Held:
+                break;
+            case EscrowState.Destroyed:
+                await vault.ChangePasswordAsync(next.Memory, password, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                using (var oldKey = RequireKey())
+                using (var current = new KeyCopy(oldKey))
+                {
+                    switch ((await vault.CheckAsync(current.Memory, cancellationToken).ConfigureAwait(false)).State)
+                    {
+                        case EscrowState.Held or EscrowState.Destroyed:
+                            // The record, or the tombstone the guess limit left, moves to the new key.
+                            await vault.ReplaceKeyAsync(current.Memory, next.Memory, password, cancellationToken).ConfigureAwait(false);
+                            break;
+                        case EscrowState.None:
+                            await vault.EnableAsync(next.Memory, password, cancellationToken).ConfigureAwait(false);
+                            break;
+                        default:
+                            throw new VaultEscrowExistsException();
+                    }
+                }
+
+                break;
         }
 
         await ConfirmLoginAsync(newKey, password, cancellationToken).ConfigureAwait(false);
@@ -397,9 +441,10 @@ public sealed class LockboxClient
             using var bytes = new KeyCopy(key);
             await _options.Vault.DisableAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
         }
-        catch (VaultKeyDestroyedException)
+        catch (Exception e) when (e is VaultKeyDestroyedException or VaultEscrowExistsException)
         {
-            // Already gone: a previous run deleted it, or the guesses were used up.
+            // Nothing of this device's is left to delete: a previous run deleted it, a fresh start
+            // removed it, or another device's key controls the account's escrow now.
         }
     }
 

@@ -9,14 +9,13 @@ namespace Lockbox.Client;
 /// <param name="LastBackup">When the newest encrypted snapshot was taken.</param>
 /// <param name="StandardSnapshots">Standard (not end-to-end encrypted) snapshots in the storage.</param>
 /// <param name="UnencryptedObjects">Objects the storage provider can read.</param>
-/// <param name="Escrow">In password mode, whether the vault still holds the key; null otherwise.</param>
+/// <param name="Escrow">
+/// In password mode, what the vault holds for this device's key (held, destroyed by the guess limit,
+/// nothing, or another key's); <c>ChangePasswordAsync</c> escrows the key again unless another key
+/// controls the escrow. Null otherwise.
+/// </param>
 public sealed record LockboxStatus(
-    BackupMode Mode, PendingOperation? Pending, int EncryptedSnapshots, DateTimeOffset? LastBackup, int StandardSnapshots, int UnencryptedObjects, VaultEscrow? Escrow);
-
-/// <summary>The vault's escrow of this device's key.</summary>
-/// <param name="Held">False when the key was destroyed (too many wrong passwords) or deleted; <c>ChangePasswordAsync</c> escrows it again.</param>
-/// <param name="FailedAttempts">Wrong passwords since the last right one.</param>
-public sealed record VaultEscrow(bool Held, int FailedAttempts);
+    BackupMode Mode, PendingOperation? Pending, int EncryptedSnapshots, DateTimeOffset? LastBackup, int StandardSnapshots, int UnencryptedObjects, Vault.EscrowStatus? Escrow);
 
 /// <summary>Which snapshot to restore, and how.</summary>
 public sealed record LockboxRestoreOptions
@@ -38,4 +37,15 @@ public sealed record LockboxRestoreOptions
 /// <param name="Bytes">Their total size.</param>
 /// <param name="UploadedBytes">Bytes sent to the storage.</param>
 /// <param name="Skipped">Items not backed up, with the reason.</param>
-public sealed record LockboxBackupResult(BackupMode Mode, string SnapshotId, long Files, long Bytes, long UploadedBytes, IReadOnlyList<string> Skipped);
+public sealed record LockboxBackupResult(BackupMode Mode, string SnapshotId, long Files, long Bytes, long UploadedBytes, IReadOnlyList<string> Skipped)
+{
+    /// <summary>
+    /// In password mode, what the vault holds for this device's key, checked after the backup (so the
+    /// app can warn that the escrow is gone, that a fresh start was asked for, or that another key
+    /// controls it); null otherwise, or when it could not be checked.
+    /// </summary>
+    public Vault.EscrowStatus? Escrow { get; init; }
+
+    /// <summary>In password mode, why the escrow could not be checked; the backup itself was made.</summary>
+    public string? EscrowNotChecked { get; init; }
+}

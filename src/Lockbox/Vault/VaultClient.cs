@@ -19,51 +19,92 @@ namespace Lockbox.Vault;
 /// </summary>
 public sealed class VaultClient
 {
+    private readonly Uri _vault;
     private readonly HttpClient _http;
     private readonly VaultClientOptions _options;
     private readonly byte[] _context;
 
-    /// <summary>Creates a client over <paramref name="http"/>, whose BaseAddress is the vault.</summary>
+    /// <summary>
+    /// Creates a client over <paramref name="http"/>, whose BaseAddress is the vault: https, or plain
+    /// http only to a literal loopback address (127.0.0.0/8, ::1). Give it an HttpClient that follows
+    /// no redirects (<see cref="CreateHttpClient"/>); a reply that came from another address is refused.
+    /// </summary>
+    /// <exception cref="ArgumentException">The pinned key is not 32 bytes, or the address is refused.</exception>
     public VaultClient(HttpClient http, VaultClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.PinnedPublicKey is not { Length: 32 })
+        if (options.PinnedPublicKey is not { Length: 32 } pinned || !KeyAgreement.IsValidPublicKey(pinned))
         {
-            throw new ArgumentException("The pinned vault public key must be 32 bytes.", nameof(options));
+            throw new ArgumentException("The pinned vault public key must be a vault's public key: 32 bytes, a valid ristretto255 element.", nameof(options));
         }
 
+        _vault = VaultAddress.Check(http.BaseAddress);
         _http = http;
         _options = options;
         _context = Encoding.UTF8.GetBytes(options.Context);
     }
 
+    /// <summary>
+    /// An HttpClient for the vault at <paramref name="vault"/> that follows no redirects (a redirect
+    /// would carry the protocol to another address). The caller disposes it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The address is not https, nor plain http to a literal loopback address.</exception>
+    public static HttpClient CreateHttpClient(Uri vault)
+    {
+        var address = VaultAddress.Check(vault);
+#pragma warning disable CA2000 // the HttpClient owns and disposes the handler
+        return new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }, disposeHandler: true) { BaseAddress = address };
+#pragma warning restore CA2000
+    }
+
     /// <summary>Turns password mode on: registers <paramref name="password"/> and escrows <paramref name="backupKey"/> wrapped under the export key.</summary>
-    /// <exception cref="VaultProtocolException">The account already has an escrow (use <see cref="ChangePasswordAsync"/>), or the vault is not the pinned one.</exception>
+    /// <exception cref="VaultEscrowExistsException">The account already has an escrow that this key does not control.</exception>
     public Task EnableAsync(ReadOnlyMemory<byte> backupKey, string password, CancellationToken cancellationToken = default) =>
-        RegisterAsync(backupKey, password, replace: false, cancellationToken);
+        RegisterAsync(backupKey, password, proveWith: null, cancellationToken);
 
     /// <summary>
     /// Sets a new password on the original device, without the old one: the device proves it holds the
-    /// backup key. Also re-escrows the key after <see cref="CheckAsync"/> found it gone.
+    /// backup key. Also re-escrows the key over the tombstone the guess limit left, and escrows it
+    /// afresh when the vault holds nothing for the account.
     /// </summary>
+    /// <exception cref="VaultEscrowExistsException">The account's escrow is controlled by another key.</exception>
     public async Task ChangePasswordAsync(ReadOnlyMemory<byte> backupKey, string password, CancellationToken cancellationToken = default)
     {
-        if (await CheckAsync(backupKey, cancellationToken).ConfigureAwait(false) is null)
+        var status = await CheckAsync(backupKey, cancellationToken).ConfigureAwait(false);
+        switch (status.State)
         {
-            await RegisterAsync(backupKey, password, replace: false, cancellationToken).ConfigureAwait(false);
-            return;
+            case EscrowState.Held or EscrowState.Destroyed:
+                await RegisterAsync(backupKey, password, proveWith: backupKey, cancellationToken).ConfigureAwait(false);
+                break;
+            case EscrowState.None:
+                await RegisterAsync(backupKey, password, proveWith: null, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new VaultEscrowExistsException();
         }
-
-        await RegisterAsync(backupKey, password, replace: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Key rotation: replaces the escrowed <paramref name="oldKey"/> with <paramref name="newKey"/> under
-    /// <paramref name="password"/>, proving possession of the old key. Afterwards the vault releases only the new key.
+    /// Key rotation: replaces the escrow of <paramref name="oldKey"/> (its record, or its tombstone)
+    /// with <paramref name="newKey"/> under <paramref name="password"/>, proving possession of the old
+    /// key. Afterwards the vault releases only the new key, and only the new key controls the escrow.
     /// </summary>
     public Task ReplaceKeyAsync(ReadOnlyMemory<byte> oldKey, ReadOnlyMemory<byte> newKey, string password, CancellationToken cancellationToken = default) =>
-        RegisterAsync(newKey, password, replace: true, cancellationToken, proveWith: oldKey);
+        RegisterAsync(newKey, password, proveWith: oldKey, cancellationToken);
+
+    /// <summary>
+    /// For a user who lost the device that holds the key: asks the vault to forget the account's
+    /// escrow, so that a new one can be registered. It takes effect after the vault's cool-down
+    /// (7 days by default), unless the device that holds the key runs meanwhile: its next check cancels it.
+    /// </summary>
+    /// <returns>When the escrow will be forgotten.</returns>
+    public async Task<DateTimeOffset> RequestFreshStartAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await PostAsync("v1/fresh-start", Body(new EmptyJson(), VaultWireJson.Default.EmptyJson), VaultWireJson.Default.FreshStartReplyJson, cancellationToken)
+            .ConfigureAwait(false);
+        return reply.EffectiveAt;
+    }
 
     /// <summary>Recovers the backup key on a new device with the password.</summary>
     public async Task<byte[]> RecoverAsync(string password, CancellationToken cancellationToken = default)
@@ -129,8 +170,9 @@ public sealed class VaultClient
         }
     }
 
-    /// <summary>Turns password mode off: deletes the escrow, proving possession of the backup key.</summary>
-    /// <exception cref="VaultKeyDestroyedException">There was no escrow for this key.</exception>
+    /// <summary>Turns password mode off: deletes the escrow (record or tombstone), proving possession of the backup key.</summary>
+    /// <exception cref="VaultKeyDestroyedException">The vault holds no escrow for this account.</exception>
+    /// <exception cref="VaultEscrowExistsException">The escrow is controlled by another key.</exception>
     public async Task DisableAsync(ReadOnlyMemory<byte> backupKey, CancellationToken cancellationToken = default)
     {
         var proof = await ProveAsync(backupKey, PossessionMessage.Delete, [], cancellationToken).ConfigureAwait(false);
@@ -138,24 +180,34 @@ public sealed class VaultClient
     }
 
     /// <summary>
-    /// Asks whether the escrow of <paramref name="backupKey"/> still exists: null when it is gone (someone
-    /// burned the guesses, or it was deleted), so the app can offer to escrow the key again.
+    /// Asks the vault what it holds for this account, proving possession of <paramref name="backupKey"/>:
+    /// the escrow (and the failed logins since the last right one), its tombstone after the guess limit,
+    /// nothing, or an escrow this key does not control. The proof also cancels a pending fresh start.
     /// </summary>
-    public async Task<EscrowStatus?> CheckAsync(ReadOnlyMemory<byte> backupKey, CancellationToken cancellationToken = default)
+    public async Task<EscrowStatus> CheckAsync(ReadOnlyMemory<byte> backupKey, CancellationToken cancellationToken = default)
     {
         var proof = await ProveAsync(backupKey, PossessionMessage.Check, [], cancellationToken).ConfigureAwait(false);
         try
         {
             var status = await PostAsync("v1/record/check", Body(new RecordProofJson(proof), VaultWireJson.Default.RecordProofJson), VaultWireJson.Default.RecordStatusJson, cancellationToken).ConfigureAwait(false);
-            return new EscrowStatus(Decode(status.RecordId, 16), status.FailedAttempts);
+            return status.State switch
+            {
+                "held" => new EscrowStatus(EscrowState.Held, Decode(status.RecordId, 16), status.FailedAttempts, null, status.FreshStartPendingSince),
+                "destroyed" => new EscrowStatus(EscrowState.Destroyed, null, 0, status.DestroyedAt, status.FreshStartPendingSince),
+                _ => throw new VaultProtocolException("The vault sent an escrow state this client does not know."),
+            };
         }
         catch (VaultKeyDestroyedException)
         {
-            return null;
+            return new EscrowStatus(EscrowState.None, null, 0, null, null);
+        }
+        catch (VaultEscrowExistsException)
+        {
+            return new EscrowStatus(EscrowState.OtherKey, null, 0, null, null);
         }
     }
 
-    private async Task RegisterAsync(ReadOnlyMemory<byte> backupKey, string password, bool replace, CancellationToken cancellationToken, ReadOnlyMemory<byte>? proveWith = null)
+    private async Task RegisterAsync(ReadOnlyMemory<byte> backupKey, string password, ReadOnlyMemory<byte>? proveWith, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(password);
         if (backupKey.Length != VaultKeyCrypto.BackupKeyLength)
@@ -166,39 +218,68 @@ public sealed class VaultClient
         byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
         using var registration = ClientRegistration.Start(passwordBytes, out var request);
         CryptographicOperations.ZeroMemory(passwordBytes);
+        using var ephemeral = EphemeralKeyPair.Generate();
+        using var channel = new RegistrationChannel(ephemeral, _options.PinnedPublicKey, _context);
+        var ksf = new KsfJson(_options.KsfMemoryKiB, _options.KsfIterations, 1);
+        byte[] blinded = request.ToArray();
         var start = await PostAsync(
             "v1/registration/start",
-            Body(new RegistrationStartJson(Convert.ToBase64String(request.ToArray())), VaultWireJson.Default.RegistrationStartJson),
+            Body(new RegistrationStartJson(Convert.ToBase64String(blinded), Convert.ToBase64String(ephemeral.PublicKey), ksf), VaultWireJson.Default.RegistrationStartJson),
             VaultWireJson.Default.RegistrationStartReplyJson,
             cancellationToken).ConfigureAwait(false);
         byte[] recordId = Decode(start.RecordId, 16);
+        byte[] responseBytes = Decode(start.Response, RegistrationResponse.Length);
         var response = Parse(start.Response, RegistrationResponse.Length, RegistrationResponse.Parse);
 
-        var ksf = new KsfJson(_options.KsfMemoryKiB, _options.KsfIterations, 1);
-        using var result = registration.Finish(response, KsfFrom(ksf));
-        if (!CryptographicOperations.FixedTimeEquals(result.ServerPublicKey, _options.PinnedPublicKey))
+        // The channel's key is known only to this client and the holder of the pinned key: a proxy that
+        // swapped in its own OPRF evaluation (and would then guess the password offline from the record
+        // uploaded next) cannot make this MAC. Nothing derived from the password has left the device yet.
+        if (start.Account is null || !channel.VerifyStart(Decode(start.Mac, RegistrationChannel.MacLength), start.Account, recordId, blinded, responseBytes.AsSpan(0, 32), _options.PinnedPublicKey, ksf))
         {
-            throw new VaultProtocolException("The vault's public key does not match the pinned key; refusing to register.");
+            throw new VaultProtocolException(NotAuthenticated + " Nothing was uploaded.");
         }
 
+        using var result = registration.Finish(response, KsfFrom(ksf));
         byte[] record = result.Record.ToArray();
         byte[] wrapped = VaultKeyCrypto.WrapBackupKey(result.ExportKey, backupKey.Span);
         byte[] possessionKey = VaultKeyCrypto.PossessionPublicKey(backupKey.Span);
+        byte[] digest = RegistrationChannel.EscrowDigest(record, wrapped, possessionKey, ksf);
         ProofJson? proof = null;
-        if (replace)
+        if (proveWith is { } prover)
         {
             byte[] payload = PossessionMessage.ReplacementPayload(recordId, record, wrapped, possessionKey, ksf.MemoryKiB, ksf.Iterations, ksf.Parallelism);
-            proof = await ProveAsync(proveWith ?? backupKey, PossessionMessage.Replace, payload, cancellationToken).ConfigureAwait(false);
+            proof = await ProveAsync(prover, PossessionMessage.Replace, payload, cancellationToken).ConfigureAwait(false);
         }
 
-        await SendAsync(
-            "v1/registration/finish",
-            Body(
-                new RegistrationFinishJson(
-                    start.RecordId, Convert.ToBase64String(record), Convert.ToBase64String(wrapped), Convert.ToBase64String(possessionKey), ksf, proof),
-                VaultWireJson.Default.RegistrationFinishJson),
-            cancellationToken).ConfigureAwait(false);
+        var finish = new RegistrationFinishJson(
+            start.RecordId, Convert.ToBase64String(record), Convert.ToBase64String(wrapped), Convert.ToBase64String(possessionKey), ksf, proof,
+            Convert.ToBase64String(channel.FinishMac(start.Account, recordId, digest)));
+        var stored = await FinishRegistrationAsync(finish, cancellationToken).ConfigureAwait(false);
+        if (!channel.VerifyStored(Decode(stored.Mac, RegistrationChannel.MacLength), start.Account, recordId, digest))
+        {
+            throw new VaultProtocolException(NotAuthenticated + " The vault may not hold what this device sent; nothing was deleted.");
+        }
     }
+
+    /// <summary>Sends registration/finish, and again, byte for byte, if the reply was lost: the vault answers a retry of a stored finish as it did the first time.</summary>
+    private async Task<RegistrationFinishReplyJson> FinishRegistrationAsync(RegistrationFinishJson finish, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await PostAsync("v1/registration/finish", Body(finish, VaultWireJson.Default.RegistrationFinishJson), VaultWireJson.Default.RegistrationFinishReplyJson, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (VaultUnreachableException) when (attempt < 3)
+            {
+                // The finish may have been stored; the same body is answered the same way.
+            }
+        }
+    }
+
+    private const string NotAuthenticated =
+        "The vault's answer to the registration is not authenticated by the pinned vault key: something between this device and the vault changed it, or this is not the vault the app pins.";
 
     private async Task<ProofJson> ProveAsync(ReadOnlyMemory<byte> backupKey, byte purpose, byte[] payload, CancellationToken cancellationToken)
     {
@@ -258,6 +339,20 @@ public sealed class VaultClient
             throw new VaultUnreachableException("The vault did not answer in time. Try again later.", e);
         }
 
+        // A reply from another address than the vault's (a redirect followed by the app's handler) is
+        // not the vault's; a redirect not followed is refused too.
+        if (response.RequestMessage?.RequestUri is { } answered && !VaultAddress.SameOrigin(answered, _vault))
+        {
+            response.Dispose();
+            throw new VaultProtocolException("The vault's address redirected to another address; refusing to follow it.");
+        }
+
+        if ((int)response.StatusCode is >= 300 and < 400)
+        {
+            response.Dispose();
+            throw new VaultProtocolException($"The vault answered with a redirect ({(int)response.StatusCode}); refusing to follow it.");
+        }
+
         if (response.IsSuccessStatusCode)
         {
             return response;
@@ -290,7 +385,10 @@ public sealed class VaultClient
         {
             "wrong-password" or "login-expired" => new VaultWrongPasswordException(problem.TriesLeft ?? 0),
             "key-destroyed" or "no-record" => new VaultKeyDestroyedException(),
-            _ => new VaultProtocolException($"The vault refused {path}: {(int)response.StatusCode} {problem?.Code ?? "no code"}."),
+            "possession-key-mismatch" => new VaultEscrowExistsException(),
+            "record-exists" when path == "v1/registration/finish" => new VaultEscrowExistsException(),
+            _ => new VaultProtocolException(
+                $"The vault refused {path}: {(int)response.StatusCode} {problem?.Code ?? "no code"}." + (problem?.Detail is { Length: > 0 and < 300 } detail ? " " + detail : "")),
         };
     }
 
@@ -320,7 +418,29 @@ public sealed class VaultClient
     private delegate T ParseSpan<T>(ReadOnlySpan<byte> bytes);
 }
 
-/// <summary>The escrow of this device's backup key still exists.</summary>
-/// <param name="RecordId">The current record id.</param>
-/// <param name="FailedAttempts">Login attempts since the last success; someone may be guessing.</param>
-public sealed record EscrowStatus(byte[] RecordId, int FailedAttempts);
+/// <summary>What the vault holds for this account, as the device holding the key sees it.</summary>
+/// <param name="State">Held, destroyed, none, or another key's.</param>
+/// <param name="RecordId">The current record id, when <see cref="EscrowState.Held"/>.</param>
+/// <param name="FailedAttempts">Login attempts since the last success, when held; someone may be guessing.</param>
+/// <param name="DestroyedAt">When the guess limit destroyed the record, when <see cref="EscrowState.Destroyed"/>.</param>
+/// <param name="FreshStartCancelled">
+/// When someone holding the account's token had asked for a fresh start, which this check cancelled
+/// (the device that holds the key still runs); null when none was pending.
+/// </param>
+public sealed record EscrowStatus(EscrowState State, byte[]? RecordId, int FailedAttempts, DateTimeOffset? DestroyedAt, DateTimeOffset? FreshStartCancelled);
+
+/// <summary>What the vault holds for an account, told apart by a proof of possession.</summary>
+public enum EscrowState
+{
+    /// <summary>The escrow of this key: a password opens it.</summary>
+    Held,
+
+    /// <summary>The guess limit destroyed the escrow; its tombstone lets this device escrow the key again (password change).</summary>
+    Destroyed,
+
+    /// <summary>The vault holds nothing for this account.</summary>
+    None,
+
+    /// <summary>The account's escrow is controlled by another key: another device made it, or rotated the key.</summary>
+    OtherKey,
+}

@@ -22,6 +22,13 @@ public sealed class VaultWrongPasswordException(int triesLeft)
 public sealed class VaultKeyDestroyedException()
     : VaultException("The backup key held by the vault has been destroyed (too many wrong passwords). It cannot be recovered with a password.");
 
+/// <summary>
+/// The account already has an escrow that this device did not make (or that another device took over
+/// by rotating the key): this device's key does not control it, so it cannot replace it.
+/// </summary>
+public sealed class VaultEscrowExistsException()
+    : VaultException("An escrow for this account already exists that this device did not make; this device's key cannot replace it.");
+
 /// <summary>The vault could not be reached or is unavailable; nothing was decided, try again later.</summary>
 public sealed class VaultUnreachableException(string message, Exception? inner = null) : VaultException(message, inner);
 

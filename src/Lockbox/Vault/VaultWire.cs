@@ -10,11 +10,15 @@ internal sealed record KsfJson(int MemoryKiB, int Iterations, int Parallelism);
 
 internal sealed record ProofJson(string Nonce, string Signature);
 
-internal sealed record RegistrationStartJson(string Request);
+internal sealed record RegistrationStartJson(string Request, string ClientKey, KsfJson Ksf);
 
-internal sealed record RegistrationStartReplyJson(string RecordId, string Response);
+internal sealed record RegistrationStartReplyJson(string RecordId, string Response, string Account, string Mac);
 
-internal sealed record RegistrationFinishJson(string RecordId, string Record, string WrappedKey, string PossessionKey, KsfJson Ksf, ProofJson? Proof);
+internal sealed record RegistrationFinishJson(string RecordId, string Record, string WrappedKey, string PossessionKey, KsfJson Ksf, ProofJson? Proof, string Mac);
+
+internal sealed record RegistrationFinishReplyJson(string Mac);
+
+internal sealed record FreshStartReplyJson(DateTimeOffset RequestedAt, DateTimeOffset EffectiveAt);
 
 internal sealed record ChallengeReplyJson(string Nonce, string Account);
 
@@ -28,7 +32,7 @@ internal sealed record LoginFinishReplyJson(string SealedKey);
 
 internal sealed record RecordProofJson(ProofJson Proof);
 
-internal sealed record RecordStatusJson(string RecordId, int FailedAttempts);
+internal sealed record RecordStatusJson(string State, string? RecordId, int FailedAttempts, DateTimeOffset? DestroyedAt, DateTimeOffset? FreshStartPendingSince);
 
 internal sealed record ProblemJson(string? Code, string? Detail, int? TriesLeft);
 
@@ -43,6 +47,8 @@ internal sealed record EmptyJson;
 [JsonSerializable(typeof(RegistrationStartJson))]
 [JsonSerializable(typeof(RegistrationStartReplyJson))]
 [JsonSerializable(typeof(RegistrationFinishJson))]
+[JsonSerializable(typeof(RegistrationFinishReplyJson))]
+[JsonSerializable(typeof(FreshStartReplyJson))]
 [JsonSerializable(typeof(ChallengeReplyJson))]
 [JsonSerializable(typeof(LoginStartJson))]
 [JsonSerializable(typeof(LoginStartReplyJson))]
