@@ -162,7 +162,7 @@ public class AbuseTests : VaultTestBase
     public static TheoryData<string, string> BadTokens()
     {
         var data = new TheoryData<string, string>();
-        foreach (string endpoint in new[] { "v1/registration/start", "v1/registration/finish", "v1/challenge", "v1/login/start", "v1/login/finish", "v1/record/check", "v1/record/delete" })
+        foreach (string endpoint in new[] { "v1/registration/start", "v1/registration/finish", "v1/challenge", "v1/login/start", "v1/login/finish", "v1/record/check", "v1/record/delete", "v1/fresh-start" })
         {
             foreach (string token in new[] { "missing", "expired", "forged", "garbage" })
             {
