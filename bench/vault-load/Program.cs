@@ -12,7 +12,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
 using Npgsql;
 
 var options = Args.Parse(args);

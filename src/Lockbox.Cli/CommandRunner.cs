@@ -46,7 +46,7 @@ internal static class CommandRunner
         command.SetAction((parse, cancellationToken) => RunAsync(terminal, async () =>
         {
             var storage = OpenStorage(parse);
-            (Vault.VaultClient? Client, HttpClient? Http) vault = (null, null);
+            (Vault.Client.VaultClient? Client, HttpClient? Http) vault = (null, null);
             if (parse.GetValue(VaultAccess.Url) is { Length: > 0 })
             {
                 try
@@ -146,27 +146,27 @@ internal static class CommandRunner
             terminal.Fail(e.Message);
             return ExitCodes.MissingData;
         }
-        catch (Vault.VaultWrongPasswordException e)
+        catch (Vault.Client.VaultWrongPasswordException e)
         {
             terminal.Fail($"Wrong password: {e.TriesLeft} {(e.TriesLeft == 1 ? "try" : "tries")} left before the backup key is destroyed for good.");
             return ExitCodes.WrongPassword;
         }
-        catch (Vault.VaultKeyDestroyedException)
+        catch (Vault.Client.VaultKeyDestroyedException)
         {
             terminal.Fail("Too many wrong passwords: the vault has destroyed this account's backup key for good. The backups can no longer be opened with a password; the 64-digit key, if you kept one, still opens them.");
             return ExitCodes.KeyDestroyed;
         }
-        catch (Vault.VaultEscrowExistsException e)
+        catch (Vault.Client.VaultEscrowExistsException e)
         {
             terminal.Fail($"{e.Message} If you lost the device that made it, `lockbox password fresh-start` asks the vault to forget it after a cool-down (7 days by default), unless that device runs meanwhile.");
             return ExitCodes.Failure;
         }
-        catch (Vault.VaultUnreachableException e)
+        catch (Vault.Client.VaultUnreachableException e)
         {
             terminal.Fail($"The key vault cannot be reached: {e.Message} Nothing was changed; try again later.");
             return ExitCodes.VaultUnreachable;
         }
-        catch (Vault.VaultException e)
+        catch (Vault.Client.VaultException e)
         {
             terminal.Fail($"Key vault: {e.Message}");
             return ExitCodes.Failure;

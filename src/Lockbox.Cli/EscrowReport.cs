@@ -1,5 +1,5 @@
 using System.Globalization;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
 
 namespace Lockbox.Cli;
 

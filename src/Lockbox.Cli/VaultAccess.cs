@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Lockbox.Repository;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
 using Spectre.Console;
 
 namespace Lockbox.Cli;

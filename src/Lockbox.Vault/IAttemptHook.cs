@@ -1,4 +1,4 @@
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Server;
 
 /// <summary>
 /// Runs right after a login attempt has been durably counted and before KE2 is computed. The default

@@ -1,4 +1,4 @@
-using Lockbox.Vault;
+using Lockbox.Vault.Server;
 
 var app = VaultApp.Create(args);
 app.Run();

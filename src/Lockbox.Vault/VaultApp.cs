@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Lockbox.Vault.Endpoints;
-using Lockbox.Vault.Http;
-using Lockbox.Vault.Secrets;
-using Lockbox.Vault.Storage;
+using Lockbox.Vault.Server.Endpoints;
+using Lockbox.Vault.Server.Http;
+using Lockbox.Vault.Server.Secrets;
+using Lockbox.Vault.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Metrics;
 
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Server;
 
 /// <summary>Builds the lockbox-vault web application; Program runs it, tests start it on Kestrel or a TestServer.</summary>
 public static class VaultApp
@@ -67,7 +67,7 @@ public static class VaultApp
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, Http.VaultHttpJson.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, Protocol.Contracts.VaultJson.Default);
         });
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Server;
 
 /// <summary>
 /// Loads the secrets before the server accepts requests (hosted services start first), then sweeps

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Server;
 
 /// <summary>The vault's own OpenTelemetry instruments (meter "Lockbox.Vault"); request latency comes from ASP.NET Core's meter.</summary>
 public sealed class VaultMetrics : IDisposable

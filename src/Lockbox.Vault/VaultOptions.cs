@@ -1,4 +1,4 @@
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Server;
 
 /// <summary>The "Vault" configuration section.</summary>
 public sealed class VaultOptions

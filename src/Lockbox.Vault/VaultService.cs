@@ -1,16 +1,17 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Lockbox.Opaque;
 using Lockbox.Opaque.Messages;
-using Lockbox.Vault.Crypto;
-using Lockbox.Vault.Http;
-using Lockbox.Vault.Secrets;
-using Lockbox.Vault.Storage;
+using Lockbox.Vault.Protocol;
+using Lockbox.Vault.Protocol.Contracts;
+using Lockbox.Vault.Server.Crypto;
+using Lockbox.Vault.Server.Http;
+using Lockbox.Vault.Server.Secrets;
+using Lockbox.Vault.Server.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Server;
 
 /// <summary>
 /// The vault's protocol logic, one method per endpoint. Every request is fully parsed before any state
@@ -25,12 +26,6 @@ public sealed partial class VaultService(
     VaultMetrics metrics,
     ILogger<VaultService> logger)
 {
-    /// <summary>Length of a record id and of a login id.</summary>
-    public const int IdLength = 16;
-
-    /// <summary>Length of the client's wrapped backup key: iv (12) || AES-256-GCM(32-byte key) || tag (16).</summary>
-    public const int WrappedKeyLength = 60;
-
     private readonly VaultOptions _options = options.Value;
     private readonly byte[] _context = Encoding.UTF8.GetBytes(options.Value.Context);
     private readonly OpaqueServer _server = new(keys.Setup, Encoding.UTF8.GetBytes(options.Value.Context));
@@ -38,7 +33,7 @@ public sealed partial class VaultService(
 
     /// <summary>GET /v1/vault-info.</summary>
     public VaultInfoResponse Info() => new(
-        Convert.ToBase64String(keys.Setup.PublicKey), _options.Context, _options.AttemptLimit, ToDto(KsfParameters.Default));
+        Convert.ToBase64String(keys.Setup.PublicKey), _options.Context, _options.AttemptLimit, KsfParameters.Default.ToContract());
 
     /// <summary>
     /// POST /v1/registration/start: issues a fresh record id (from the CSPRNG, recorded as pending for
@@ -48,12 +43,12 @@ public sealed partial class VaultService(
     public async Task<RegistrationStartResponse> StartRegistrationAsync(string account, RegistrationStartRequest request, CancellationToken cancellationToken)
     {
         var message = Wire.Message(request.Request, RegistrationRequest.Length, "request", b => RegistrationRequest.Parse(b));
-        byte[] clientKey = Wire.Bytes(request.ClientKey, RegistrationChannel.ClientKeyLength, "clientKey");
+        byte[] clientKey = Wire.Bytes(request.ClientKey, VaultLengths.ClientKey, "clientKey");
         var ksf = ParseKsf(request.Ksf);
         using var channel = OpenChannel(clientKey);
 
-        byte[] recordId = RandomNumberGenerator.GetBytes(IdLength);
-        byte[] response = _server.CreateRegistrationResponse(message, CredentialIdentifier(account, recordId)).ToArray();
+        byte[] recordId = RandomNumberGenerator.GetBytes(VaultLengths.Id);
+        byte[] response = _server.CreateRegistrationResponse(message, CredentialIdentifier.For(account, recordId)).ToArray();
         byte[] mac = channel.StartMac(
             account, recordId, message.ToArray(), response.AsSpan(0, RegistrationResponse.Length - 32), keys.Setup.PublicKey, ksf);
         long expires = NowMs() + (_options.RegistrationTimeoutSeconds * 1000L);
@@ -70,13 +65,13 @@ public sealed partial class VaultService(
     /// </summary>
     public async Task<RegistrationFinishResponse> FinishRegistrationAsync(string account, RegistrationFinishRequest request, CancellationToken cancellationToken)
     {
-        byte[] recordId = Wire.Bytes(request.RecordId, IdLength, "recordId");
+        byte[] recordId = Wire.Bytes(request.RecordId, VaultLengths.Id, "recordId");
         var record = Wire.Message(request.Record, RegistrationRecord.Length, "record", b => RegistrationRecord.Parse(b));
-        byte[] wrappedKey = Wire.Bytes(request.WrappedKey, WrappedKeyLength, "wrappedKey");
-        byte[] possessionKey = Wire.Bytes(request.PossessionKey, Ed25519.PublicKeyLength, "possessionKey");
+        byte[] wrappedKey = Wire.Bytes(request.WrappedKey, VaultLengths.WrappedKey, "wrappedKey");
+        byte[] possessionKey = Wire.Bytes(request.PossessionKey, VaultLengths.PossessionKey, "possessionKey");
         var ksf = ParseKsf(request.Ksf);
         (byte[] Nonce, byte[] Signature)? proof = request.Proof is null ? null : ParseProof(request.Proof);
-        byte[] clientMac = Wire.Bytes(request.Mac, RegistrationChannel.MacLength, "mac");
+        byte[] clientMac = Wire.Bytes(request.Mac, VaultLengths.Mac, "mac");
         var escrow = new EscrowRecord(recordId, record.ToArray(), wrappedKey, possessionKey, ksf, 0);
 
         // Everything about the id is checked before anything is consumed, so a refused finish changes nothing.
@@ -88,9 +83,12 @@ public sealed partial class VaultService(
 
         byte[] digest = RegistrationChannel.EscrowDigest(escrow.Record, wrappedKey, possessionKey, ksf);
         using var channel = OpenChannel(issued.ClientKey);
-        if (!RegistrationChannel.Matches(channel.FinishMac(account, recordId, digest), clientMac))
+        byte[] expectedMac = proof is { } p
+            ? channel.FinishMac(account, recordId, digest, p.Nonce, p.Signature)
+            : channel.FinishMac(account, recordId, digest);
+        if (!RegistrationChannel.Matches(expectedMac, clientMac))
         {
-            throw VaultProblemException.BadRequest("invalid-message", "'mac' does not verify: the registration was changed on the way, or was started by another client.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.InvalidMessage, "'mac' does not verify: the registration was changed on the way, or was started by another client.");
         }
 
         var reply = new RegistrationFinishResponse(Convert.ToBase64String(channel.StoredMac(account, recordId, digest)));
@@ -112,7 +110,7 @@ public sealed partial class VaultService(
 
         if (issued.Ksf != ksf)
         {
-            throw VaultProblemException.BadRequest("bad-ksf", "'ksf' differs from the one given to /v1/registration/start.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.BadKsf, "'ksf' differs from the one given to /v1/registration/start.");
         }
 
         await store.ApplyFreshStartAsync(account, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
@@ -121,7 +119,7 @@ public sealed partial class VaultService(
         {
             var current = await VerifyProofAsync(
                 account, proof.Value, PossessionProof.Purpose.Replace,
-                PossessionProof.ReplacementPayload(recordId, escrow.Record, wrappedKey, possessionKey, ksf.MemoryKiB, ksf.Iterations, ksf.Parallelism),
+                PossessionProof.ReplacementPayload(recordId, escrow.Record, wrappedKey, possessionKey, ksf),
                 cancellationToken).ConfigureAwait(false);
             expected = new ExpectedEscrow(current.RecordId, current.PossessionKey);
         }
@@ -131,9 +129,9 @@ public sealed partial class VaultService(
             case StoreOutcome.NotPending:
                 throw NotIssued("was used or expired meanwhile");
             case StoreOutcome.Conflict when proof is null:
-                throw new VaultProblemException(StatusCodes.Status409Conflict, "record-exists", "This account already has an escrow (or the tombstone of one); replacing it needs a proof of possession.");
+                throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.RecordExists, "This account already has an escrow (or the tombstone of one); replacing it needs a proof of possession.");
             case StoreOutcome.Conflict:
-                throw new VaultProblemException(StatusCodes.Status409Conflict, "record-changed", "The escrow changed while it was being replaced; try again.");
+                throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.RecordChanged, "The escrow changed while it was being replaced; try again.");
         }
 
         metrics.Registrations.Add(1);
@@ -160,7 +158,7 @@ public sealed partial class VaultService(
     /// <summary>POST /v1/challenge: a fresh single-use nonce for a proof of possession.</summary>
     public async Task<ChallengeResponse> ChallengeAsync(string account, CancellationToken cancellationToken)
     {
-        byte[] nonce = RandomNumberGenerator.GetBytes(PossessionProof.NonceLength);
+        byte[] nonce = RandomNumberGenerator.GetBytes(VaultLengths.Nonce);
         long expires = NowMs() + (_options.NonceTimeoutSeconds * 1000L);
         await store.SaveNonceAsync(account, nonce, expires, cancellationToken).ConfigureAwait(false);
         return new ChallengeResponse(Convert.ToBase64String(nonce), account);
@@ -177,7 +175,7 @@ public sealed partial class VaultService(
         var ke1 = Wire.Message(request.Ke1, KE1.Length, "ke1", b => KE1.Parse(b));
         int limit = _options.AttemptLimit;
 
-        byte[] loginId = RandomNumberGenerator.GetBytes(IdLength);
+        byte[] loginId = RandomNumberGenerator.GetBytes(VaultLengths.Id);
         long expires = NowMs() + (_options.LoginTimeoutSeconds * 1000L);
         var grant = await store.CountAttemptAsync(account, limit, loginId, expires, cancellationToken).ConfigureAwait(false);
         if (grant is null)
@@ -186,7 +184,7 @@ public sealed partial class VaultService(
             // (it expired without a KE3), and then it has failed.
             if (!await LockOutAsync(account, null, NowMs(), cancellationToken).ConfigureAwait(false))
             {
-                throw new VaultProblemException(StatusCodes.Status409Conflict, "final-attempt-pending", "The last allowed attempt is in progress; try again when it has finished or expired.");
+                throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.FinalAttemptPending, "The last allowed attempt is in progress; try again when it has finished or expired.");
             }
 
             throw KeyDestroyed();
@@ -197,14 +195,14 @@ public sealed partial class VaultService(
         var record = grant.Record is null ? null : RegistrationRecord.Parse(grant.Record);
         byte[] sealedState;
         KE2 ke2;
-        using (var serverLogin = _server.StartLogin(record, ke1, CredentialIdentifier(account, grant.RecordId), null, out ke2))
+        using (var serverLogin = _server.StartLogin(record, ke1, CredentialIdentifier.For(account, grant.RecordId), null, out ke2))
         {
             sealedState = _sealer.Seal(serverLogin, loginId, account, new LoginTerms(grant.RecordId, grant.Attempt, expires));
         }
 
         metrics.LoginLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "start"));
         return new LoginStartResponse(
-            Convert.ToBase64String(loginId), Convert.ToBase64String(ke2.ToArray()), ToDto(grant.Ksf), Convert.ToBase64String(sealedState));
+            Convert.ToBase64String(loginId), Convert.ToBase64String(ke2.ToArray()), grant.Ksf.ToContract(), Convert.ToBase64String(sealedState));
     }
 
     /// <summary>
@@ -216,7 +214,7 @@ public sealed partial class VaultService(
     public async Task<LoginFinishResponse> FinishLoginAsync(string account, LoginFinishRequest request, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        byte[] loginId = Wire.Bytes(request.LoginId, IdLength, "loginId");
+        byte[] loginId = Wire.Bytes(request.LoginId, VaultLengths.Id, "loginId");
         var ke3 = Wire.Message(request.Ke3, KE3.Length, "ke3", b => KE3.Parse(b));
         byte[] state = Wire.Bytes(request.State, LoginStateSealer.SealedLength, "state");
         int limit = _options.AttemptLimit;
@@ -258,7 +256,7 @@ public sealed partial class VaultService(
 
             throw new VaultProblemException(
                 StatusCodes.Status403Forbidden,
-                expired ? "login-expired" : "wrong-password",
+                expired ? VaultErrorCodes.LoginExpired : VaultErrorCodes.WrongPassword,
                 expired ? "The login expired before KE3 arrived; it counted as a failed attempt." : "The password is wrong.",
                 limit - terms.Attempt);
         }
@@ -272,7 +270,7 @@ public sealed partial class VaultService(
             }
 
             byte[] wrappedKey = completion.WrappedKey
-                ?? throw new VaultProblemException(StatusCodes.Status409Conflict, "record-changed", "The record was replaced or deleted during this login.");
+                ?? throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.RecordChanged, "The record was replaced or deleted during this login.");
             metrics.LoginsSucceeded.Add(1);
             metrics.LoginLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "finish"));
             return new LoginFinishResponse(Convert.ToBase64String(KeyRelease.Seal(sessionKey, loginId, wrappedKey)));
@@ -291,7 +289,7 @@ public sealed partial class VaultService(
         var current = await VerifyProofAsync(account, proof, PossessionProof.Purpose.Delete, null, cancellationToken).ConfigureAwait(false);
         if (!await store.DeleteEscrowAsync(account, new ExpectedEscrow(current.RecordId, current.PossessionKey), cancellationToken).ConfigureAwait(false))
         {
-            throw new VaultProblemException(StatusCodes.Status409Conflict, "record-changed", "The escrow changed while it was being deleted; try again.");
+            throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.RecordChanged, "The escrow changed while it was being deleted; try again.");
         }
 
         LogDeleted(logger, account);
@@ -313,7 +311,7 @@ public sealed partial class VaultService(
         }
 
         return new RecordStatusResponse(
-            current.IsTombstone ? "destroyed" : "held",
+            current.IsTombstone ? EscrowStates.Destroyed : EscrowStates.Held,
             current.IsTombstone ? null : Convert.ToBase64String(current.RecordId),
             current.IsTombstone ? 0 : current.Attempts,
             current.DestroyedAtMs is long destroyed ? DateTimeOffset.FromUnixTimeMilliseconds(destroyed) : null,
@@ -331,24 +329,13 @@ public sealed partial class VaultService(
         }
     }
 
-    /// <summary>account || record id, length-prefixed: a fresh OPRF key for every registration (RFC 9807 §5.2.2, credential_identifier).</summary>
-    internal static byte[] CredentialIdentifier(string account, ReadOnlySpan<byte> recordId)
-    {
-        byte[] accountBytes = Encoding.UTF8.GetBytes(account);
-        byte[] id = new byte[2 + accountBytes.Length + recordId.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(id, checked((ushort)accountBytes.Length));
-        accountBytes.CopyTo(id, 2);
-        recordId.CopyTo(id.AsSpan(2 + accountBytes.Length));
-        return id;
-    }
-
     private async Task<EscrowRecord> VerifyProofAsync(
         string account, (byte[] Nonce, byte[] Signature) proof, PossessionProof.Purpose purpose, byte[]? payload, CancellationToken cancellationToken)
     {
         // The nonce is consumed first, so a signature is good for one attempt whatever the outcome.
         if (!await store.TakeNonceAsync(account, proof.Nonce, NowMs(), cancellationToken).ConfigureAwait(false))
         {
-            throw new VaultProblemException(StatusCodes.Status403Forbidden, "nonce-invalid", "The nonce is unknown, used or expired; get a new one from /v1/challenge.");
+            throw new VaultProblemException(StatusCodes.Status403Forbidden, VaultErrorCodes.NonceInvalid, "The nonce is unknown, used or expired; get a new one from /v1/challenge.");
         }
 
         var current = await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false) ?? throw NoRecord();
@@ -356,9 +343,9 @@ public sealed partial class VaultService(
 
         // A token holder learns whether an escrow exists anyway (a first registration gets 409), so the
         // owner's device may be told the difference between no escrow and one controlled by another key.
-        if (!Ed25519.Verify(proof.Signature, message, current.PossessionKey))
+        if (!PossessionKey.Verify(proof.Signature, message, current.PossessionKey))
         {
-            throw new VaultProblemException(StatusCodes.Status403Forbidden, "possession-key-mismatch", "This account's escrow is controlled by another possession key: another device made it, or rotated the key.");
+            throw new VaultProblemException(StatusCodes.Status403Forbidden, VaultErrorCodes.PossessionKeyMismatch, "This account's escrow is controlled by another possession key: another device made it, or rotated the key.");
         }
 
         return current;
@@ -376,45 +363,43 @@ public sealed partial class VaultService(
         return true;
     }
 
-    private static (byte[] Nonce, byte[] Signature) ParseProof(ProofDto? proof)
+    private static (byte[] Nonce, byte[] Signature) ParseProof(ProofContract? proof)
     {
         if (proof is null)
         {
-            throw VaultProblemException.BadRequest("missing-field", "'proof' is required.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.MissingField, "'proof' is required.");
         }
 
-        return (Wire.Bytes(proof.Nonce, PossessionProof.NonceLength, "proof.nonce"), Wire.Bytes(proof.Signature, Ed25519.SignatureLength, "proof.signature"));
+        return (Wire.Bytes(proof.Nonce, VaultLengths.Nonce, "proof.nonce"), Wire.Bytes(proof.Signature, VaultLengths.Signature, "proof.signature"));
     }
 
-    private static KsfParameters ParseKsf(KsfDto? ksf)
+    private static KsfParameters ParseKsf(KsfContract? ksf)
     {
         if (ksf is null)
         {
-            throw VaultProblemException.BadRequest("missing-field", "'ksf' is required.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.MissingField, "'ksf' is required.");
         }
 
-        // libsodium's Argon2id: parallelism is always 1; memory between 8 KiB and 4 GiB.
-        if (ksf.Parallelism != 1 || ksf.Iterations is < 1 or > 64 || ksf.MemoryKiB is < 8 or > 4 * 1024 * 1024)
+        var parameters = KsfParameters.From(ksf)!;
+        if (!parameters.IsAllowed)
         {
-            throw VaultProblemException.BadRequest("bad-ksf", "KSF parameters must have parallelism 1, 1-64 iterations and 8 KiB-4 GiB of memory.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.BadKsf, "KSF parameters must have parallelism 1, 1-64 iterations and 8 KiB-4 GiB of memory.");
         }
 
-        return new KsfParameters(ksf.MemoryKiB, ksf.Iterations, ksf.Parallelism);
+        return parameters;
     }
 
-    private static KsfDto ToDto(KsfParameters ksf) => new(ksf.MemoryKiB, ksf.Iterations, ksf.Parallelism);
-
     private static VaultProblemException KeyDestroyed() =>
-        new(StatusCodes.Status410Gone, "key-destroyed", "Too many wrong passwords: the escrowed key has been destroyed for good.", 0);
+        new(StatusCodes.Status410Gone, VaultErrorCodes.KeyDestroyed, "Too many wrong passwords: the escrowed key has been destroyed for good.", 0);
 
     private static VaultProblemException LoginUnknown() =>
-        new(StatusCodes.Status409Conflict, "login-unknown", "No such login is pending: it was finished already, expired, or never started.");
+        new(StatusCodes.Status409Conflict, VaultErrorCodes.LoginUnknown, "No such login is pending: it was finished already, expired, or never started.");
 
     private static VaultProblemException NoRecord() =>
-        new(StatusCodes.Status404NotFound, "no-record", "This account has no escrow.");
+        new(StatusCodes.Status404NotFound, VaultErrorCodes.NoRecord, "This account has no escrow.");
 
     private static VaultProblemException NotIssued(string why) =>
-        VaultProblemException.BadRequest("invalid-message", $"'recordId' {why}: record ids come only from /v1/registration/start, once each.");
+        VaultProblemException.BadRequest(VaultErrorCodes.InvalidMessage, $"'recordId' {why}: record ids come only from /v1/registration/start, once each.");
 
     private static bool SameEscrow(EscrowRecord stored, EscrowRecord sent) =>
         stored.Record is { } record && record.AsSpan().SequenceEqual(sent.Record)
@@ -429,7 +414,7 @@ public sealed partial class VaultService(
         }
         catch (OpaqueException)
         {
-            throw VaultProblemException.BadRequest("invalid-message", "'clientKey' is not a valid group element.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.InvalidMessage, "'clientKey' is not a valid group element.");
         }
     }
 

@@ -3,7 +3,8 @@ using System.Text.Json;
 using Lockbox.Opaque;
 using Lockbox.Opaque.Ksf;
 using Lockbox.Opaque.Messages;
-using Lockbox.Vault;
+using Lockbox.Vault.Protocol;
+using Lockbox.Vault.Protocol.Contracts;
 
 namespace Lockbox.Fuzzing;
 
@@ -17,7 +18,7 @@ public sealed class HandRegistration : IDisposable
     /// <summary>The KSF hand registrations use: cheap, and not the vault's default.</summary>
     public static readonly object Ksf = new { memoryKiB = 256, iterations = 1, parallelism = 1 };
 
-    private static readonly KsfJson KsfValues = new(256, 1, 1);
+    private static readonly KsfParameters KsfValues = new(256, 1, 1);
 
     private readonly EphemeralKeyPair _ephemeral;
     private readonly RegistrationChannel _channel;
@@ -60,7 +61,7 @@ public sealed class HandRegistration : IDisposable
         ArgumentNullException.ThrowIfNull(post);
         using var registration = ClientRegistration.Start(Encoding.UTF8.GetBytes(password), out var request);
         var ephemeral = EphemeralKeyPair.Generate();
-        var channel = new RegistrationChannel(ephemeral, serverKey, "LockboxVault-v1"u8);
+        var channel = RegistrationChannel.ForClient(ephemeral, serverKey, "LockboxVault-v1"u8);
         var reply = await post("v1/registration/start", JsonSerializer.Serialize(new { request = B64(request.ToArray()), clientKey = B64(ephemeral.PublicKey.ToArray()), ksf = Ksf }))
             .ConfigureAwait(false);
         var response = RegistrationResponse.Parse(Convert.FromBase64String(reply.GetProperty("response").GetString()!));
@@ -72,12 +73,14 @@ public sealed class HandRegistration : IDisposable
     /// A registration/finish body with its MAC over exactly what it carries: by default this
     /// registration's id and record; any field may be replaced, and the MAC follows it.
     /// </summary>
-    public string FinishBody(byte[] wrappedKey, byte[] possessionKey, string? recordId = null, byte[]? record = null, object? proof = null)
+    public string FinishBody(byte[] wrappedKey, byte[] possessionKey, string? recordId = null, byte[]? record = null, ProofContract? proof = null)
     {
         string id = recordId ?? RecordId;
         byte[] recordBytes = record ?? Record;
         byte[] digest = RegistrationChannel.EscrowDigest(recordBytes, wrappedKey, possessionKey, KsfValues);
-        string mac = B64(_channel.FinishMac(Account, Convert.FromBase64String(id), digest));
+        string mac = B64(proof is null
+            ? _channel.FinishMac(Account, Convert.FromBase64String(id), digest)
+            : _channel.FinishMac(Account, Convert.FromBase64String(id), digest, Convert.FromBase64String(proof.Nonce!), Convert.FromBase64String(proof.Signature!)));
         object body = proof is null
             ? new { recordId = id, record = B64(recordBytes), wrappedKey = B64(wrappedKey), possessionKey = B64(possessionKey), ksf = Ksf, mac }
             : new { recordId = id, record = B64(recordBytes), wrappedKey = B64(wrappedKey), possessionKey = B64(possessionKey), ksf = Ksf, proof, mac };
@@ -89,7 +92,7 @@ public sealed class HandRegistration : IDisposable
     {
         string id = recordId ?? RecordId;
         byte[] digest = RegistrationChannel.EscrowDigest(record ?? Record, wrappedKey, possessionKey, KsfValues);
-        return _channel.VerifyStored(Convert.FromBase64String(finishReply.GetProperty("mac").GetString()!), Account, Convert.FromBase64String(id), digest);
+        return RegistrationChannel.Matches(_channel.StoredMac(Account, Convert.FromBase64String(id), digest), Convert.FromBase64String(finishReply.GetProperty("mac").GetString()!));
     }
 
     /// <inheritdoc />

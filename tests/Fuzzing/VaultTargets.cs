@@ -4,7 +4,7 @@ using System.Text.Json;
 using Lockbox.Opaque;
 using Lockbox.Opaque.Ksf;
 using Lockbox.Opaque.Messages;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
 
 namespace Lockbox.Fuzzing;
 
@@ -110,7 +110,7 @@ public static class VaultTargets
                     byte[] serverKey = Convert.FromBase64String(info.RootElement.GetProperty("publicKey").GetString()!);
                     using var registration = await HandRegistration.StartAsync((path, json) => PostJsonAsync(host, path, json), serverKey, "pw").ConfigureAwait(false);
                     bodies.Add(registration.FinishBody(new byte[60], new byte[32]));
-                    bodies.Add(registration.FinishBody(new byte[60], new byte[32], proof: new { nonce = B64(new byte[32]), signature = B64(new byte[64]) }));
+                    bodies.Add(registration.FinishBody(new byte[60], new byte[32], proof: new Vault.Protocol.Contracts.ProofContract(B64(new byte[32]), B64(new byte[64]))));
                 }
 
                 break;
@@ -267,7 +267,7 @@ public static class VaultTargets
     private static string B64(byte[] bytes) => Convert.ToBase64String(bytes);
 
     /// <summary>The record of <see cref="Account"/> as text, for "nothing changed" comparisons.</summary>
-    public static async Task<string?> DescribeAsync(Vault.Storage.IVaultStore store)
+    public static async Task<string?> DescribeAsync(Vault.Server.Storage.IVaultStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
         var escrow = await store.GetEscrowAsync(Account, CancellationToken.None).ConfigureAwait(false);
@@ -275,7 +275,7 @@ public static class VaultTargets
     }
 
     /// <summary>Registers <see cref="Account"/> when it has no record (none, or the tombstone a lockout left), with a cheap Argon2id.</summary>
-    public static async Task EnsureRecordAsync(HttpClient http, Vault.Storage.IVaultStore store, Func<string> token)
+    public static async Task EnsureRecordAsync(HttpClient http, Vault.Server.Storage.IVaultStore store, Func<string> token)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (await store.GetEscrowAsync(Account, CancellationToken.None).ConfigureAwait(false) is { IsTombstone: false })

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Lockbox.Vault;
+using Lockbox.Vault.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -90,7 +90,7 @@ public static class FuzzMain
                 Expires = DateTime.UtcNow.AddDays(1),
                 SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(signingKey), SecurityAlgorithms.HmacSha256),
             });
-            var store = app.Services.GetRequiredService<Vault.Storage.IVaultStore>();
+            var store = app.Services.GetRequiredService<Vault.Server.Storage.IVaultStore>();
             var host = new VaultFuzzHost(http, () => token, () => VaultTargets.DescribeAsync(store), () => VaultTargets.EnsureRecordAsync(http, store, () => token));
             foreach (string endpoint in endpoints)
             {

@@ -145,8 +145,8 @@ public class BadInputTests : VaultTestBase
         await client.EnableAsync(BackupKey, "correct horse");
         var challenge = await Raw.JsonAsync(await Raw.PostAsync(host, "alice", "v1/challenge", new { }));
         string nonce = challenge.GetProperty("nonce").GetString()!;
-        byte[] message = PossessionMessage.Build(PossessionMessage.Check, Convert.FromBase64String(nonce), "alice", []);
-        var proof = new { proof = new { nonce, signature = Convert.ToBase64String(VaultKeyCrypto.Sign(BackupKey, message)) } };
+        byte[] message = PossessionProof.Message(PossessionProof.Purpose.Check, Convert.FromBase64String(nonce), "alice", []);
+        var proof = new { proof = new { nonce, signature = Convert.ToBase64String(Sign(BackupKey, message)) } };
 
         Assert.Equal(HttpStatusCode.OK, (await Raw.PostAsync(host, "alice", "v1/record/check", proof)).StatusCode);
         var again = await Raw.PostAsync(host, "alice", "v1/record/check", proof);
@@ -161,11 +161,11 @@ public class BadInputTests : VaultTestBase
         await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
         var challenge = await Raw.JsonAsync(await Raw.PostAsync(host, "alice", "v1/challenge", new { }));
         string nonce = challenge.GetProperty("nonce").GetString()!;
-        byte[] message = PossessionMessage.Build(PossessionMessage.Delete, Convert.FromBase64String(nonce), "alice", []);
+        byte[] message = PossessionProof.Message(PossessionProof.Purpose.Delete, Convert.FromBase64String(nonce), "alice", []);
         Time.Advance(TimeSpan.FromMinutes(6));
 
         var response = await Raw.PostAsync(host, "alice", "v1/record/delete",
-            new { proof = new { nonce, signature = Convert.ToBase64String(VaultKeyCrypto.Sign(BackupKey, message)) } });
+            new { proof = new { nonce, signature = Convert.ToBase64String(Sign(BackupKey, message)) } });
 
         Assert.Equal("nonce-invalid", (await Raw.ProblemAsync(response)).Code);
         Assert.NotNull(await host.Store.GetRecordAsync("alice", default));

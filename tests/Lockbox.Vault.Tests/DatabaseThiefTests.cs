@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Lockbox.Opaque;
 using Lockbox.Opaque.Messages;
-using Lockbox.Vault.Secrets;
+using Lockbox.Vault.Server.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Lockbox.Vault.Tests;
@@ -86,7 +86,7 @@ public class DatabaseThiefTests : VaultTestBase
     {
         var keys = host.Services.GetRequiredService<VaultKeys>();
         var server = new OpaqueServer(keys.Setup, "LockboxVault-v1"u8.ToArray());
-        return server.CreateRegistrationResponse(RegistrationRequest.Parse(blinded), VaultService.CredentialIdentifier("alice", recordId)).ToArray()[..32];
+        return server.CreateRegistrationResponse(RegistrationRequest.Parse(blinded), CredentialIdentifier.For("alice", recordId)).ToArray()[..32];
     }
 
     private static string StartBody(byte[] blinded)

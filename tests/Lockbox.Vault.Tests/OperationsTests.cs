@@ -1,5 +1,5 @@
 using System.Net;
-using Lockbox.Vault.Secrets;
+using Lockbox.Vault.Server.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Lockbox.Vault.Tests;

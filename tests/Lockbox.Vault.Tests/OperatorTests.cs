@@ -3,8 +3,8 @@ using System.Text;
 using Lockbox.Opaque;
 using Lockbox.Opaque.Ksf;
 using Lockbox.Opaque.Messages;
-using Lockbox.Vault.Secrets;
-using Lockbox.Vault.Storage;
+using Lockbox.Vault.Server.Secrets;
+using Lockbox.Vault.Server.Storage;
 
 namespace Lockbox.Vault.Tests;
 
@@ -69,11 +69,11 @@ public class OperatorTests : VaultTestBase
             foreach (string guess in dictionary)
             {
                 using var client = ClientLogin.Start(Encoding.UTF8.GetBytes(guess), out var ke1);
-                using var login = server.StartLogin(RegistrationRecord.Parse(escrow.Record), ke1, VaultService.CredentialIdentifier("alice", escrow.RecordId), null, out var ke2);
+                using var login = server.StartLogin(RegistrationRecord.Parse(escrow.Record), ke1, CredentialIdentifier.For("alice", escrow.RecordId), null, out var ke2);
                 try
                 {
                     using var result = client.Finish(ke2, ksf, null, "LockboxVault-v1"u8);
-                    return VaultKeyCrypto.UnwrapBackupKey(result.ExportKey, escrow.WrappedKey);
+                    return BackupKeyWrap.Unwrap(result.ExportKey, escrow.WrappedKey);
                 }
                 catch (OpaqueException)
                 {

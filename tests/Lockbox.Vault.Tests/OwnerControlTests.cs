@@ -19,7 +19,7 @@ public class OwnerControlTests : VaultTestBase
     private static async Task<HttpStatusCode> TokenOnlyRegistrationAsync(VaultHost host)
     {
         using var registration = await Raw.StartRegistrationAsync(host, "alice", "the squatter's");
-        var response = await Raw.PostTextAsync(host, "alice", "v1/registration/finish", registration.FinishBody(new byte[60], VaultKeyCrypto.PossessionPublicKey(SquatterKey)));
+        var response = await Raw.PostTextAsync(host, "alice", "v1/registration/finish", registration.FinishBody(new byte[60], PossessionKey.PublicKeyOf(SquatterKey)));
         return response.StatusCode;
     }
 
@@ -67,7 +67,7 @@ public class OwnerControlTests : VaultTestBase
 
         await device.ReplaceKeyAsync(BackupKey, newKey, "after rotation");
 
-        Assert.Equal(VaultKeyCrypto.PossessionPublicKey(newKey), (await host.Store.GetEscrowAsync("alice", default))!.PossessionKey);
+        Assert.Equal(PossessionKey.PublicKeyOf(newKey), (await host.Store.GetEscrowAsync("alice", default))!.PossessionKey);
         Assert.Equal(EscrowState.OtherKey, (await device.CheckAsync(BackupKey)).State);
         Assert.Equal(EscrowState.Held, (await device.CheckAsync(newKey)).State);
         Assert.Equal(newKey, await device.RecoverAsync("after rotation"));
@@ -141,7 +141,7 @@ public class OwnerControlTests : VaultTestBase
     {
         var host = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
         using var registration = await Raw.StartRegistrationAsync(host, "alice");
-        byte[] possession = VaultKeyCrypto.PossessionPublicKey(BackupKey);
+        byte[] possession = PossessionKey.PublicKeyOf(BackupKey);
         Assert.Equal(HttpStatusCode.OK, (await Raw.PostTextAsync(host, "alice", "v1/registration/finish", registration.FinishBody(new byte[60], possession))).StatusCode);
         await (await host.ClientAsync("alice")).RequestFreshStartAsync();
         Time.Advance(TimeSpan.FromDays(7) + TimeSpan.FromSeconds(1));

@@ -1,4 +1,4 @@
-using Lockbox.Vault.Secrets;
+using Lockbox.Vault.Server.Secrets;
 
 namespace Lockbox.Vault.Tests;
 

@@ -36,19 +36,20 @@ internal static class Raw
         await Lockbox.Fuzzing.HandRegistration.StartAsync(Poster(host, account), await host.PublicKeyAsync(), password);
 
     /// <summary>A proof of possession of <paramref name="backupKey"/> for <paramref name="purpose"/> over <paramref name="payload"/>, with a fresh nonce.</summary>
-    public static async Task<object> ProofAsync(VaultHost host, string account, byte[] backupKey, byte purpose, byte[] payload)
+    public static async Task<ProofContract> ProofAsync(VaultHost host, string account, byte[] backupKey, PossessionProof.Purpose purpose, byte[] payload)
     {
         var challenge = await JsonAsync(await PostTextAsync(host, account, "v1/challenge", "{}"));
         string nonce = challenge.GetProperty("nonce").GetString()!;
-        byte[] signature = VaultKeyCrypto.Sign(backupKey, PossessionMessage.Build(purpose, Convert.FromBase64String(nonce), account, payload));
-        return new { nonce, signature = Convert.ToBase64String(signature) };
+        using var key = PossessionKey.FromBackupKey(backupKey);
+        byte[] signature = key.Sign(PossessionProof.Message(purpose, Convert.FromBase64String(nonce), account, payload));
+        return new ProofContract(nonce, Convert.ToBase64String(signature));
     }
 
-    /// <summary>A replacement proof for <paramref name="registration"/>'s finish carrying these fields.</summary>
-    public static Task<object> ReplaceProofAsync(
+    /// <summary>A replacement proof for a finish carrying these fields (KSF 256 KiB, 1 pass, as hand registrations use).</summary>
+    public static Task<ProofContract> ReplaceProofAsync(
         VaultHost host, string account, byte[] backupKey, string recordId, byte[] record, byte[] wrappedKey, byte[] possessionKey) =>
-        ProofAsync(host, account, backupKey, PossessionMessage.Replace,
-            PossessionMessage.ReplacementPayload(Convert.FromBase64String(recordId), record, wrappedKey, possessionKey, 256, 1, 1));
+        ProofAsync(host, account, backupKey, PossessionProof.Purpose.Replace,
+            PossessionProof.ReplacementPayload(Convert.FromBase64String(recordId), record, wrappedKey, possessionKey, new KsfParameters(256, 1, 1)));
 
     public static async Task<(string Code, int? TriesLeft)> ProblemAsync(HttpResponseMessage response)
     {

@@ -15,7 +15,7 @@ public class RecordIdTests : VaultTestBase
 
     private static readonly byte[] Wrapped = Enumerable.Repeat((byte)7, 60).ToArray();
 
-    private static byte[] Possession => VaultKeyCrypto.PossessionPublicKey(BackupKey);
+    private static byte[] Possession => PossessionKey.PublicKeyOf(BackupKey);
 
     private static async Task<string> EscrowOfAsync(VaultHost host, string account)
     {
@@ -125,8 +125,8 @@ public class RecordIdTests : VaultTestBase
         async Task EscrowAsync(byte[] key, bool withProof)
         {
             var registration = await Raw.StartRegistrationAsync(host, "alice");
-            byte[] possession = VaultKeyCrypto.PossessionPublicKey(key);
-            object? proof = withProof ? await Raw.ReplaceProofAsync(host, "alice", BackupKey, registration.RecordId, registration.Record, Wrapped, possession) : null;
+            byte[] possession = PossessionKey.PublicKeyOf(key);
+            ProofContract? proof = withProof ? await Raw.ReplaceProofAsync(host, "alice", BackupKey, registration.RecordId, registration.Record, Wrapped, possession) : null;
             Assert.Equal(HttpStatusCode.OK, (await Raw.PostTextAsync(host, "alice", "v1/registration/finish", registration.FinishBody(Wrapped, possession, proof: proof))).StatusCode);
             ids.Add(registration);
         }
@@ -164,31 +164,5 @@ public class RecordIdTests : VaultTestBase
         {
             registration.Dispose();
         }
-    }
-}
-
-/// <summary>The registration channel, computed by the client's code and the vault's code, agrees byte for byte.</summary>
-public class RegistrationChannelTests
-{
-    [Fact]
-    public void The_client_and_the_vault_derive_the_same_channel_and_macs()
-    {
-        using var setup = Lockbox.Opaque.ServerSetup.Generate();
-        using var ephemeral = Lockbox.Opaque.EphemeralKeyPair.Generate();
-        using var client = new RegistrationChannel(ephemeral, setup.PublicKey, "LockboxVault-v1"u8);
-        using var vault = Crypto.RegistrationChannel.ForVault(setup, "LockboxVault-v1"u8, ephemeral.PublicKey.ToArray());
-        byte[] recordId = Enumerable.Range(0, 16).Select(i => (byte)i).ToArray();
-        byte[] blinded = Enumerable.Repeat((byte)1, 32).ToArray();
-        byte[] evaluated = Enumerable.Repeat((byte)2, 32).ToArray();
-        var ksf = new Storage.KsfParameters(256, 1, 1);
-        byte[] digest = Crypto.RegistrationChannel.EscrowDigest(new byte[192], new byte[60], new byte[32], ksf);
-
-        Assert.Equal(digest, RegistrationChannel.EscrowDigest(new byte[192], new byte[60], new byte[32], new KsfJson(256, 1, 1)));
-        Assert.True(client.VerifyStart(vault.StartMac("alice", recordId, blinded, evaluated, setup.PublicKey, ksf), "alice", recordId, blinded, evaluated, setup.PublicKey, new KsfJson(256, 1, 1)));
-        Assert.Equal(vault.FinishMac("alice", recordId, digest), client.FinishMac("alice", recordId, digest));
-        Assert.True(client.VerifyStored(vault.StoredMac("alice", recordId, digest), "alice", recordId, digest));
-        // The three labels keep the messages apart: a start MAC is no finish MAC, a finish MAC no confirmation.
-        Assert.False(client.VerifyStored(client.FinishMac("alice", recordId, digest), "alice", recordId, digest));
-        Assert.False(client.VerifyStored(vault.StoredMac("bob", recordId, digest), "alice", recordId, digest));
     }
 }

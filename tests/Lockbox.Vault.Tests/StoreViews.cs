@@ -1,4 +1,4 @@
-using Lockbox.Vault.Storage;
+using Lockbox.Vault.Server.Storage;
 
 namespace Lockbox.Vault.Tests;
 

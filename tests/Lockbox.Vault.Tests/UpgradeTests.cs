@@ -71,7 +71,7 @@ public sealed class UpgradeTests : VaultTestBase, IDisposable
         using (var registration = await Raw.StartRegistrationAsync(vault, "alice"))
         {
             var response = await Raw.PostTextAsync(vault, "alice", "v1/registration/finish",
-                registration.FinishBody(new byte[60], VaultKeyCrypto.PossessionPublicKey(FixtureBackupKey), Convert.ToBase64String(old.RecordId)));
+                registration.FinishBody(new byte[60], PossessionKey.PublicKeyOf(FixtureBackupKey), Convert.ToBase64String(old.RecordId)));
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
@@ -96,7 +96,7 @@ public sealed class UpgradeTests : VaultTestBase, IDisposable
         {
             await postgres.OpenAsync();
             await sqlite.OpenAsync();
-            await using (var create = new NpgsqlCommand(Storage.VaultSchema.Migrations("BYTEA")[0], postgres))
+            await using (var create = new NpgsqlCommand(VaultSchema.Migrations("BYTEA")[0], postgres))
             {
                 await create.ExecuteNonQueryAsync();
             }

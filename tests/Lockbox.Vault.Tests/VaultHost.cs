@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using Lockbox.Vault.Storage;
+using Lockbox.Vault.Server.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -159,8 +159,8 @@ public sealed class VaultHost : IAsyncDisposable
 
     public async Task<byte[]> PublicKeyAsync()
     {
-        var info = await Http.GetFromJsonAsync<Http.VaultInfoResponse>("v1/vault-info");
-        return Convert.FromBase64String(info!.PublicKey);
+        var info = await Http.GetFromJsonAsync<VaultInfoResponse>("v1/vault-info");
+        return Convert.FromBase64String(info!.PublicKey!);
     }
 
     /// <summary>A client for <paramref name="account"/> with a cheap Argon2id (256 KiB, 1 pass), as a real device would use with the defaults.</summary>

@@ -7,6 +7,13 @@ public abstract class VaultTestBase : IAsyncLifetime
 {
     protected static readonly byte[] BackupKey = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray();
 
+    /// <summary>A signature with <paramref name="backupKey"/>'s possession key.</summary>
+    protected static byte[] Sign(byte[] backupKey, byte[] message)
+    {
+        using var key = PossessionKey.FromBackupKey(backupKey);
+        return key.Sign(message);
+    }
+
     /// <summary>A valid vault public key that is not the test vault's: what an impostor or a mistyped pin presents.</summary>
     protected static byte[] AnotherVaultKey()
     {

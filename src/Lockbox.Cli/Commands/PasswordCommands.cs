@@ -27,8 +27,8 @@ internal static class PasswordCommands
 
             return escrow.State switch
             {
-                Vault.EscrowState.Held => ExitCodes.Success,
-                Vault.EscrowState.OtherKey => ExitCodes.Failure,
+                Vault.Client.EscrowState.Held => ExitCodes.Success,
+                Vault.Client.EscrowState.OtherKey => ExitCodes.Failure,
                 _ => ExitCodes.KeyDestroyed,
             };
         });

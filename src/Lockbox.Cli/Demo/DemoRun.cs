@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Lockbox.Client;
 using Lockbox.Storage;
 using Lockbox.StoreGen;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
 
 namespace Lockbox.Cli.Demo;
 

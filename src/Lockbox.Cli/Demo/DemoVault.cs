@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
+using Lockbox.Vault.Protocol;
+using Lockbox.Vault.Protocol.Contracts;
+using Lockbox.Vault.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -49,8 +52,8 @@ internal sealed class DemoVault : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = new Uri(app.Urls.Single().TrimEnd('/') + "/");
         using var http = new HttpClient { BaseAddress = address };
-        var info = await http.GetFromJsonAsync("v1/vault-info", Lockbox.Vault.Http.VaultHttpJson.Default.VaultInfoResponse, cancellationToken).ConfigureAwait(false);
-        return new DemoVault(app, signingKey, address, Convert.FromBase64String(info!.PublicKey));
+        var info = await http.GetFromJsonAsync(VaultPaths.Info, VaultJson.Default.VaultInfoResponse, cancellationToken).ConfigureAwait(false);
+        return new DemoVault(app, signingKey, address, Convert.FromBase64String(info!.PublicKey!));
     }
 
     /// <summary>A client for <paramref name="account"/>, pinned to this vault's key, with the default Argon2id (64 MiB, 3 passes).</summary>

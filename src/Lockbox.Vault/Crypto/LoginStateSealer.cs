@@ -2,9 +2,10 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Lockbox.Opaque;
-using Lockbox.Vault.Secrets;
+using Lockbox.Vault.Protocol;
+using Lockbox.Vault.Server.Secrets;
 
-namespace Lockbox.Vault.Crypto;
+namespace Lockbox.Vault.Server.Crypto;
 
 /// <summary>
 /// Seals the OPAQUE server state between KE2 and KE3 so the client can carry it from login/start to
@@ -17,12 +18,12 @@ namespace Lockbox.Vault.Crypto;
 public sealed class LoginStateSealer(VaultKeys keys)
 {
     /// <summary>Plaintext: record id ‖ u32be(attempt) ‖ i64be(expires at, ms) ‖ server state.</summary>
-    private const int PlainLength = VaultService.IdLength + 4 + 8 + ServerLogin.StateLength;
+    private const int PlainLength = VaultLengths.Id + 4 + 8 + ServerLogin.StateLength;
 
     /// <summary>Length of a sealed state: iv ‖ ciphertext ‖ tag.</summary>
-    public const int SealedLength = PlainLength + AesGcmBox.Overhead;
+    public const int SealedLength = VaultLengths.LoginState;
 
-    private static readonly byte[] Label = "LockboxVault-v1 login state"u8.ToArray();
+    private static readonly byte[] Label = System.Text.Encoding.ASCII.GetBytes(VaultLabels.LoginState);
 
     /// <summary>Seals the state of <paramref name="login"/> and what the vault must trust about it at KE3.</summary>
     public byte[] Seal(ServerLogin login, ReadOnlySpan<byte> loginId, string account, LoginTerms terms)
@@ -34,9 +35,9 @@ public sealed class LoginStateSealer(VaultKeys keys)
         try
         {
             terms.RecordId.CopyTo(plain);
-            BinaryPrimitives.WriteInt32BigEndian(plain[VaultService.IdLength..], terms.Attempt);
-            BinaryPrimitives.WriteInt64BigEndian(plain[(VaultService.IdLength + 4)..], terms.ExpiresAtMs);
-            login.Export(plain[(VaultService.IdLength + 12)..]);
+            BinaryPrimitives.WriteInt32BigEndian(plain[VaultLengths.Id..], terms.Attempt);
+            BinaryPrimitives.WriteInt64BigEndian(plain[(VaultLengths.Id + 4)..], terms.ExpiresAtMs);
+            login.Export(plain[(VaultLengths.Id + 12)..]);
             DeriveKey(loginId, key);
             using var cipher = new AesGcm(key, AesGcmBox.TagLength);
             return AesGcmBox.Seal(cipher, plain, Encoding.UTF8.GetBytes(account));
@@ -67,10 +68,10 @@ public sealed class LoginStateSealer(VaultKeys keys)
             }
 
             var terms = new LoginTerms(
-                plain[..VaultService.IdLength],
-                BinaryPrimitives.ReadInt32BigEndian(plain.AsSpan(VaultService.IdLength)),
-                BinaryPrimitives.ReadInt64BigEndian(plain.AsSpan(VaultService.IdLength + 4)));
-            return (ServerLogin.Import(plain.AsSpan(VaultService.IdLength + 12)), terms);
+                plain[..VaultLengths.Id],
+                BinaryPrimitives.ReadInt32BigEndian(plain.AsSpan(VaultLengths.Id)),
+                BinaryPrimitives.ReadInt64BigEndian(plain.AsSpan(VaultLengths.Id + 4)));
+            return (ServerLogin.Import(plain.AsSpan(VaultLengths.Id + 12)), terms);
         }
         catch (AuthenticationTagMismatchException)
         {
@@ -88,7 +89,7 @@ public sealed class LoginStateSealer(VaultKeys keys)
 
     private void DeriveKey(ReadOnlySpan<byte> loginId, Span<byte> key)
     {
-        Span<byte> info = stackalloc byte[Label.Length + VaultService.IdLength];
+        Span<byte> info = stackalloc byte[Label.Length + VaultLengths.Id];
         Label.CopyTo(info);
         loginId.CopyTo(info[Label.Length..]);
         keys.DeriveStateKey(info, key);

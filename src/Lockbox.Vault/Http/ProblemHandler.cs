@@ -1,6 +1,7 @@
+using Lockbox.Vault.Protocol;
 using Microsoft.AspNetCore.Diagnostics;
 
-namespace Lockbox.Vault.Http;
+namespace Lockbox.Vault.Server.Http;
 
 /// <summary>Renders a <see cref="VaultProblemException"/> as RFC 9457 problem details with its code (and tries left).</summary>
 internal sealed class ProblemHandler(IProblemDetailsService problems) : IExceptionHandler
@@ -9,7 +10,7 @@ internal sealed class ProblemHandler(IProblemDetailsService problems) : IExcepti
     {
         if (exception is BadHttpRequestException bad)
         {
-            exception = new VaultProblemException(bad.StatusCode, "bad-request", "The request could not be read.");
+            exception = new VaultProblemException(bad.StatusCode, VaultErrorCodes.BadRequest, "The request could not be read.");
         }
 
         if (exception is not VaultProblemException problem)

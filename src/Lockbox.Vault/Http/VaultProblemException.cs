@@ -1,4 +1,4 @@
-namespace Lockbox.Vault.Http;
+namespace Lockbox.Vault.Server.Http;
 
 /// <summary>
 /// A request the vault refuses, with an HTTP status and a stable machine-readable code; rendered as

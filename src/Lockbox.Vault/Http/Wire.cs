@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Lockbox.Opaque;
+using Lockbox.Vault.Protocol;
 
-namespace Lockbox.Vault.Http;
+namespace Lockbox.Vault.Server.Http;
 
 /// <summary>Decoding of request fields, each failure a 400 with a clear code, before any state changes.</summary>
 internal static class Wire
@@ -13,15 +14,15 @@ internal static class Wire
         try
         {
             return await request.ReadFromJsonAsync<T>(request.HttpContext.RequestAborted).ConfigureAwait(false)
-                ?? throw VaultProblemException.BadRequest("malformed-json", "The request body is empty.");
+                ?? throw VaultProblemException.BadRequest(VaultErrorCodes.MalformedJson, "The request body is empty.");
         }
         catch (JsonException)
         {
-            throw VaultProblemException.BadRequest("malformed-json", "The request body is not the expected JSON object.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.MalformedJson, "The request body is not the expected JSON object.");
         }
         catch (InvalidOperationException)
         {
-            throw new VaultProblemException(StatusCodes.Status415UnsupportedMediaType, "not-json", "The request body must be application/json.");
+            throw new VaultProblemException(StatusCodes.Status415UnsupportedMediaType, VaultErrorCodes.NotJson, "The request body must be application/json.");
         }
     }
 
@@ -30,7 +31,7 @@ internal static class Wire
     {
         if (value is null)
         {
-            throw VaultProblemException.BadRequest("missing-field", $"'{field}' is required.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.MissingField, $"'{field}' is required.");
         }
 
         byte[] buffer = new byte[length + 3];
@@ -38,15 +39,15 @@ internal static class Wire
         {
             if (value.Length > ((length + 2) / 3 * 4) + 4)
             {
-                throw VaultProblemException.BadRequest("wrong-size", $"'{field}' must be {length} bytes.");
+                throw VaultProblemException.BadRequest(VaultErrorCodes.WrongSize, $"'{field}' must be {length} bytes.");
             }
 
-            throw VaultProblemException.BadRequest("bad-base64", $"'{field}' is not valid base64.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.BadBase64, $"'{field}' is not valid base64.");
         }
 
         if (written != length)
         {
-            throw VaultProblemException.BadRequest("wrong-size", $"'{field}' must be {length} bytes, not {written}.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.WrongSize, $"'{field}' must be {length} bytes, not {written}.");
         }
 
         return buffer[..length];
@@ -62,7 +63,7 @@ internal static class Wire
         }
         catch (OpaqueException)
         {
-            throw VaultProblemException.BadRequest("invalid-message", $"'{field}' holds an invalid group element.");
+            throw VaultProblemException.BadRequest(VaultErrorCodes.InvalidMessage, $"'{field}' holds an invalid group element.");
         }
     }
 }

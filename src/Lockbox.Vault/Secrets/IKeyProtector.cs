@@ -1,4 +1,4 @@
-namespace Lockbox.Vault.Secrets;
+namespace Lockbox.Vault.Server.Secrets;
 
 /// <summary>
 /// Wraps the vault's long-term secrets for storage in the shared database. Called at start-up only:

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using Lockbox.Vault.Protocol;
 
-namespace Lockbox.Vault.Secrets;
+namespace Lockbox.Vault.Server.Secrets;
 
 /// <summary>
 /// The embedded default: a 32-byte AES key in a file, created on first start with mode 0600. Every

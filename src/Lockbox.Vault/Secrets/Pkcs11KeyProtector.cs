@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Lockbox.Vault.Protocol;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
 using Net.Pkcs11Interop.HighLevelAPI.MechanismParams;
 using ISession = Net.Pkcs11Interop.HighLevelAPI.ISession;
 
-namespace Lockbox.Vault.Secrets;
+namespace Lockbox.Vault.Server.Secrets;
 
 /// <summary>
 /// Wraps secrets with a non-extractable AES-256 key inside a PKCS#11 token (an HSM, or SoftHSM2 in

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using Lockbox.Opaque;
-using Lockbox.Vault.Storage;
+using Lockbox.Vault.Protocol;
+using Lockbox.Vault.Server.Storage;
 
-namespace Lockbox.Vault.Secrets;
+namespace Lockbox.Vault.Server.Secrets;
 
 /// <summary>
 /// The vault's long-term secrets, held in memory for the life of the process: the OPAQUE server
@@ -12,7 +13,7 @@ namespace Lockbox.Vault.Secrets;
 public sealed class VaultKeys : IDisposable
 {
     private const string SecretName = "opaque-v1";
-    private static readonly byte[] AssociatedData = "lockbox-vault secrets v1"u8.ToArray();
+    private static readonly byte[] AssociatedData = System.Text.Encoding.ASCII.GetBytes(VaultLabels.VaultSecrets);
     private const int StateKeyLength = 32;
 
     private readonly byte[] _stateKey;

@@ -1,4 +1,6 @@
-namespace Lockbox.Vault.Storage;
+using Lockbox.Vault.Protocol;
+
+namespace Lockbox.Vault.Server.Storage;
 
 /// <summary>
 /// Durable vault state, shared by every vault node. Each method is one atomic commit, so several
@@ -122,11 +124,4 @@ public enum StoreOutcome
 
     /// <summary>The account's row is not the expected one (a first registration over a possession key, or a replacement that raced another); nothing changed.</summary>
     Conflict,
-}
-
-/// <summary>Argon2id parameters, public, chosen by the client.</summary>
-public sealed record KsfParameters(int MemoryKiB, int Iterations, int Parallelism)
-{
-    /// <summary>Lockbox's default, also what an unknown account is answered with: 64 MiB, 3 passes, 1 lane.</summary>
-    public static KsfParameters Default { get; } = new(64 * 1024, 3, 1);
 }

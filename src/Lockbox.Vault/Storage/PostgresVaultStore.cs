@@ -2,7 +2,7 @@ using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Lockbox.Vault.Storage;
+namespace Lockbox.Vault.Server.Storage;
 
 /// <summary>
 /// PostgreSQL for production and several vault nodes: each operation is one auto-committed statement

@@ -1,6 +1,7 @@
 using System.Data.Common;
+using Lockbox.Vault.Protocol;
 
-namespace Lockbox.Vault.Storage;
+namespace Lockbox.Vault.Server.Storage;
 
 /// <summary>The statements of <see cref="VaultSchema"/> over ADO.NET; subclasses supply connections and typed parameters.</summary>
 public abstract class SqlVaultStore : IVaultStore

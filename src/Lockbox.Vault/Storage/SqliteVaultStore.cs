@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
-namespace Lockbox.Vault.Storage;
+namespace Lockbox.Vault.Server.Storage;
 
 /// <summary>
 /// The embedded default: one SQLite file, one connection, one statement at a time (SQLite has a

@@ -1,4 +1,4 @@
-namespace Lockbox.Vault.Storage;
+namespace Lockbox.Vault.Server.Storage;
 
 /// <summary>
 /// The SQL both stores share. Every statement is written once, in the dialect common to SQLite

@@ -6,7 +6,7 @@ using Lockbox.Repository;
 using Lockbox.Restore;
 using Lockbox.Standard;
 using Lockbox.Storage;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
 
 namespace Lockbox.Client;
 

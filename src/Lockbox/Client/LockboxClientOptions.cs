@@ -1,5 +1,5 @@
 using Lockbox.Storage;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
 
 namespace Lockbox.Client;
 

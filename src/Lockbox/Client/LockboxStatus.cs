@@ -15,7 +15,7 @@ namespace Lockbox.Client;
 /// controls the escrow. Null otherwise.
 /// </param>
 public sealed record LockboxStatus(
-    BackupMode Mode, PendingOperation? Pending, int EncryptedSnapshots, DateTimeOffset? LastBackup, int StandardSnapshots, int UnencryptedObjects, Vault.EscrowStatus? Escrow);
+    BackupMode Mode, PendingOperation? Pending, int EncryptedSnapshots, DateTimeOffset? LastBackup, int StandardSnapshots, int UnencryptedObjects, Vault.Client.EscrowStatus? Escrow);
 
 /// <summary>Which snapshot to restore, and how.</summary>
 public sealed record LockboxRestoreOptions
@@ -44,7 +44,7 @@ public sealed record LockboxBackupResult(BackupMode Mode, string SnapshotId, lon
     /// app can warn that the escrow is gone, that a fresh start was asked for, or that another key
     /// controls it); null otherwise, or when it could not be checked.
     /// </summary>
-    public Vault.EscrowStatus? Escrow { get; init; }
+    public Vault.Client.EscrowStatus? Escrow { get; init; }
 
     /// <summary>In password mode, why the escrow could not be checked; the backup itself was made.</summary>
     public string? EscrowNotChecked { get; init; }

@@ -2,7 +2,7 @@ using Lockbox.Device;
 using Lockbox.Repository;
 using Lockbox.Standard;
 using Lockbox.Storage;
-using Lockbox.Vault;
+using Lockbox.Vault.Client;
 
 namespace Lockbox.Client;
 

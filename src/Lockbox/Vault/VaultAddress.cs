@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Client;
 
 /// <summary>
 /// Which vault addresses a client may talk to: https, or plain http only to a literal loopback

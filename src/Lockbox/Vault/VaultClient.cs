@@ -8,8 +8,10 @@ using System.Text.Json.Serialization.Metadata;
 using Lockbox.Opaque;
 using Lockbox.Opaque.Ksf;
 using Lockbox.Opaque.Messages;
+using Lockbox.Vault.Protocol;
+using Lockbox.Vault.Protocol.Contracts;
 
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Client;
 
 /// <summary>
 /// Password mode: escrows the 32-byte backup key in a lockbox-vault behind an OPAQUE password, and
@@ -101,7 +103,7 @@ public sealed class VaultClient
     /// <returns>When the escrow will be forgotten.</returns>
     public async Task<DateTimeOffset> RequestFreshStartAsync(CancellationToken cancellationToken = default)
     {
-        var reply = await PostAsync("v1/fresh-start", Body(new EmptyJson(), VaultWireJson.Default.EmptyJson), VaultWireJson.Default.FreshStartReplyJson, cancellationToken)
+        var reply = await PostAsync(VaultPaths.FreshStart, Body(new EmptyRequest(), VaultJson.Default.EmptyRequest), VaultJson.Default.FreshStartResponse, cancellationToken)
             .ConfigureAwait(false);
         return reply.EffectiveAt;
     }
@@ -113,11 +115,11 @@ public sealed class VaultClient
         byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
         using var login = ClientLogin.Start(passwordBytes, out var ke1);
         CryptographicOperations.ZeroMemory(passwordBytes);
-        var start = await PostAsync("v1/login/start", Body(new LoginStartJson(Convert.ToBase64String(ke1.ToArray())), VaultWireJson.Default.LoginStartJson), VaultWireJson.Default.LoginStartReplyJson, cancellationToken)
+        var start = await PostAsync(VaultPaths.LoginStart, Body(new LoginStartRequest(Convert.ToBase64String(ke1.ToArray())), VaultJson.Default.LoginStartRequest), VaultJson.Default.LoginStartResponse, cancellationToken)
             .ConfigureAwait(false);
-        byte[] loginId = Decode(start.LoginId, 16);
+        byte[] loginId = Decode(start.LoginId, VaultLengths.Id);
         var ke2 = Parse(start.Ke2, KE2.Length, KE2.Parse);
-        var ksf = KsfFrom(start.Ksf);
+        var ksf = KsfFrom(KsfParameters.From(start.Ksf));
 
         LoginResult result;
         try
@@ -129,9 +131,9 @@ public sealed class VaultClient
             // A wrong password (or an unknown account, which looks the same by design). Finish the login
             // with a KE3 that cannot verify, so the vault settles the attempt now and says how many are left.
             await PostAsync(
-                "v1/login/finish",
-                Body(new LoginFinishJson(start.LoginId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(KE3.Length)), start.State), VaultWireJson.Default.LoginFinishJson),
-                VaultWireJson.Default.LoginFinishReplyJson,
+                VaultPaths.LoginFinish,
+                Body(new LoginFinishRequest(start.LoginId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(KE3.Length)), start.State), VaultJson.Default.LoginFinishRequest),
+                VaultJson.Default.LoginFinishResponse,
                 cancellationToken)
                 .ConfigureAwait(false);
             throw new VaultProtocolException("The vault accepted a KE3 that cannot be valid.");
@@ -145,16 +147,16 @@ public sealed class VaultClient
             }
 
             var finish = await PostAsync(
-                "v1/login/finish",
-                Body(new LoginFinishJson(start.LoginId, Convert.ToBase64String(result.KE3.ToArray()), start.State), VaultWireJson.Default.LoginFinishJson),
-                VaultWireJson.Default.LoginFinishReplyJson,
+                VaultPaths.LoginFinish,
+                Body(new LoginFinishRequest(start.LoginId, Convert.ToBase64String(result.KE3.ToArray()), start.State), VaultJson.Default.LoginFinishRequest),
+                VaultJson.Default.LoginFinishResponse,
                 cancellationToken)
                 .ConfigureAwait(false);
             byte[]? wrapped = null;
             try
             {
-                wrapped = VaultKeyCrypto.OpenReleasedKey(result.SessionKey, loginId, Decode(finish.SealedKey, 12 + VaultKeyCrypto.WrappedKeyLength + 16));
-                return VaultKeyCrypto.UnwrapBackupKey(result.ExportKey, wrapped);
+                wrapped = KeyRelease.Open(result.SessionKey, loginId, Decode(finish.SealedKey, VaultLengths.SealedKey));
+                return BackupKeyWrap.Unwrap(result.ExportKey, wrapped);
             }
             catch (CryptographicException e)
             {
@@ -175,8 +177,8 @@ public sealed class VaultClient
     /// <exception cref="VaultEscrowExistsException">The escrow is controlled by another key.</exception>
     public async Task DisableAsync(ReadOnlyMemory<byte> backupKey, CancellationToken cancellationToken = default)
     {
-        var proof = await ProveAsync(backupKey, PossessionMessage.Delete, [], cancellationToken).ConfigureAwait(false);
-        await SendAsync("v1/record/delete", Body(new RecordProofJson(proof), VaultWireJson.Default.RecordProofJson), cancellationToken).ConfigureAwait(false);
+        var proof = await ProveAsync(backupKey, PossessionProof.Purpose.Delete, [], cancellationToken).ConfigureAwait(false);
+        await SendAsync(VaultPaths.RecordDelete, Body(new RecordProofRequest(proof), VaultJson.Default.RecordProofRequest), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -186,14 +188,14 @@ public sealed class VaultClient
     /// </summary>
     public async Task<EscrowStatus> CheckAsync(ReadOnlyMemory<byte> backupKey, CancellationToken cancellationToken = default)
     {
-        var proof = await ProveAsync(backupKey, PossessionMessage.Check, [], cancellationToken).ConfigureAwait(false);
+        var proof = await ProveAsync(backupKey, PossessionProof.Purpose.Check, [], cancellationToken).ConfigureAwait(false);
         try
         {
-            var status = await PostAsync("v1/record/check", Body(new RecordProofJson(proof), VaultWireJson.Default.RecordProofJson), VaultWireJson.Default.RecordStatusJson, cancellationToken).ConfigureAwait(false);
+            var status = await PostAsync(VaultPaths.RecordCheck, Body(new RecordProofRequest(proof), VaultJson.Default.RecordProofRequest), VaultJson.Default.RecordStatusResponse, cancellationToken).ConfigureAwait(false);
             return status.State switch
             {
-                "held" => new EscrowStatus(EscrowState.Held, Decode(status.RecordId, 16), status.FailedAttempts, null, status.FreshStartPendingSince),
-                "destroyed" => new EscrowStatus(EscrowState.Destroyed, null, 0, status.DestroyedAt, status.FreshStartPendingSince),
+                EscrowStates.Held => new EscrowStatus(EscrowState.Held, Decode(status.RecordId, VaultLengths.Id), status.FailedAttempts, null, status.FreshStartPendingSince),
+                EscrowStates.Destroyed => new EscrowStatus(EscrowState.Destroyed, null, 0, status.DestroyedAt, status.FreshStartPendingSince),
                 _ => throw new VaultProtocolException("The vault sent an escrow state this client does not know."),
             };
         }
@@ -210,7 +212,7 @@ public sealed class VaultClient
     private async Task RegisterAsync(ReadOnlyMemory<byte> backupKey, string password, ReadOnlyMemory<byte>? proveWith, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(password);
-        if (backupKey.Length != VaultKeyCrypto.BackupKeyLength)
+        if (backupKey.Length != VaultLengths.BackupKey)
         {
             throw new ArgumentException("The backup key must be 32 bytes.", nameof(backupKey));
         }
@@ -219,56 +221,59 @@ public sealed class VaultClient
         using var registration = ClientRegistration.Start(passwordBytes, out var request);
         CryptographicOperations.ZeroMemory(passwordBytes);
         using var ephemeral = EphemeralKeyPair.Generate();
-        using var channel = new RegistrationChannel(ephemeral, _options.PinnedPublicKey, _context);
-        var ksf = new KsfJson(_options.KsfMemoryKiB, _options.KsfIterations, 1);
+        using var channel = RegistrationChannel.ForClient(ephemeral, _options.PinnedPublicKey, _context);
+        var ksf = new KsfParameters(_options.KsfMemoryKiB, _options.KsfIterations, 1);
         byte[] blinded = request.ToArray();
         var start = await PostAsync(
-            "v1/registration/start",
-            Body(new RegistrationStartJson(Convert.ToBase64String(blinded), Convert.ToBase64String(ephemeral.PublicKey), ksf), VaultWireJson.Default.RegistrationStartJson),
-            VaultWireJson.Default.RegistrationStartReplyJson,
+            VaultPaths.RegistrationStart,
+            Body(new RegistrationStartRequest(Convert.ToBase64String(blinded), Convert.ToBase64String(ephemeral.PublicKey), ksf.ToContract()), VaultJson.Default.RegistrationStartRequest),
+            VaultJson.Default.RegistrationStartResponse,
             cancellationToken).ConfigureAwait(false);
-        byte[] recordId = Decode(start.RecordId, 16);
+        byte[] recordId = Decode(start.RecordId, VaultLengths.Id);
         byte[] responseBytes = Decode(start.Response, RegistrationResponse.Length);
         var response = Parse(start.Response, RegistrationResponse.Length, RegistrationResponse.Parse);
 
         // The channel's key is known only to this client and the holder of the pinned key: a proxy that
         // swapped in its own OPRF evaluation (and would then guess the password offline from the record
         // uploaded next) cannot make this MAC. Nothing derived from the password has left the device yet.
-        if (start.Account is null || !channel.VerifyStart(Decode(start.Mac, RegistrationChannel.MacLength), start.Account, recordId, blinded, responseBytes.AsSpan(0, 32), _options.PinnedPublicKey, ksf))
+        if (start.Account is null
+            || !RegistrationChannel.Matches(channel.StartMac(start.Account, recordId, blinded, responseBytes.AsSpan(0, 32), _options.PinnedPublicKey, ksf), Decode(start.Mac, VaultLengths.Mac)))
         {
             throw new VaultProtocolException(NotAuthenticated + " Nothing was uploaded.");
         }
 
         using var result = registration.Finish(response, KsfFrom(ksf));
         byte[] record = result.Record.ToArray();
-        byte[] wrapped = VaultKeyCrypto.WrapBackupKey(result.ExportKey, backupKey.Span);
-        byte[] possessionKey = VaultKeyCrypto.PossessionPublicKey(backupKey.Span);
+        byte[] wrapped = BackupKeyWrap.Wrap(result.ExportKey, backupKey.Span);
+        byte[] possessionKey = PossessionKey.PublicKeyOf(backupKey.Span);
         byte[] digest = RegistrationChannel.EscrowDigest(record, wrapped, possessionKey, ksf);
-        ProofJson? proof = null;
+        ProofContract? proof = null;
         if (proveWith is { } prover)
         {
-            byte[] payload = PossessionMessage.ReplacementPayload(recordId, record, wrapped, possessionKey, ksf.MemoryKiB, ksf.Iterations, ksf.Parallelism);
-            proof = await ProveAsync(prover, PossessionMessage.Replace, payload, cancellationToken).ConfigureAwait(false);
+            byte[] payload = PossessionProof.ReplacementPayload(recordId, record, wrapped, possessionKey, ksf);
+            proof = await ProveAsync(prover, PossessionProof.Purpose.Replace, payload, cancellationToken).ConfigureAwait(false);
         }
 
-        var finish = new RegistrationFinishJson(
-            start.RecordId, Convert.ToBase64String(record), Convert.ToBase64String(wrapped), Convert.ToBase64String(possessionKey), ksf, proof,
-            Convert.ToBase64String(channel.FinishMac(start.Account, recordId, digest)));
+        var finish = new RegistrationFinishRequest(
+            start.RecordId, Convert.ToBase64String(record), Convert.ToBase64String(wrapped), Convert.ToBase64String(possessionKey), ksf.ToContract(), proof,
+            Convert.ToBase64String(proof is null
+                ? channel.FinishMac(start.Account, recordId, digest)
+                : channel.FinishMac(start.Account, recordId, digest, Convert.FromBase64String(proof.Nonce!), Convert.FromBase64String(proof.Signature!))));
         var stored = await FinishRegistrationAsync(finish, cancellationToken).ConfigureAwait(false);
-        if (!channel.VerifyStored(Decode(stored.Mac, RegistrationChannel.MacLength), start.Account, recordId, digest))
+        if (!RegistrationChannel.Matches(channel.StoredMac(start.Account, recordId, digest), Decode(stored.Mac, VaultLengths.Mac)))
         {
             throw new VaultProtocolException(NotAuthenticated + " The vault may not hold what this device sent; nothing was deleted.");
         }
     }
 
     /// <summary>Sends registration/finish, and again, byte for byte, if the reply was lost: the vault answers a retry of a stored finish as it did the first time.</summary>
-    private async Task<RegistrationFinishReplyJson> FinishRegistrationAsync(RegistrationFinishJson finish, CancellationToken cancellationToken)
+    private async Task<RegistrationFinishResponse> FinishRegistrationAsync(RegistrationFinishRequest finish, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await PostAsync("v1/registration/finish", Body(finish, VaultWireJson.Default.RegistrationFinishJson), VaultWireJson.Default.RegistrationFinishReplyJson, cancellationToken)
+                return await PostAsync(VaultPaths.RegistrationFinish, Body(finish, VaultJson.Default.RegistrationFinishRequest), VaultJson.Default.RegistrationFinishResponse, cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (VaultUnreachableException) when (attempt < 3)
@@ -281,17 +286,19 @@ public sealed class VaultClient
     private const string NotAuthenticated =
         "The vault's answer to the registration is not authenticated by the pinned vault key: something between this device and the vault changed it, or this is not the vault the app pins.";
 
-    private async Task<ProofJson> ProveAsync(ReadOnlyMemory<byte> backupKey, byte purpose, byte[] payload, CancellationToken cancellationToken)
+    private async Task<ProofContract> ProveAsync(ReadOnlyMemory<byte> backupKey, PossessionProof.Purpose purpose, byte[] payload, CancellationToken cancellationToken)
     {
-        var challenge = await PostAsync("v1/challenge", Body(new EmptyJson(), VaultWireJson.Default.EmptyJson), VaultWireJson.Default.ChallengeReplyJson, cancellationToken).ConfigureAwait(false);
-        byte[] nonce = Decode(challenge.Nonce, 32);
-        byte[] signature = VaultKeyCrypto.Sign(backupKey.Span, PossessionMessage.Build(purpose, nonce, challenge.Account, payload));
-        return new ProofJson(challenge.Nonce, Convert.ToBase64String(signature));
+        var challenge = await PostAsync(VaultPaths.Challenge, Body(new EmptyRequest(), VaultJson.Default.EmptyRequest), VaultJson.Default.ChallengeResponse, cancellationToken).ConfigureAwait(false);
+        byte[] nonce = Decode(challenge.Nonce, VaultLengths.Nonce);
+        string account = challenge.Account ?? throw new VaultProtocolException("The vault's challenge names no account.");
+        using var key = PossessionKey.FromBackupKey(backupKey.Span);
+        byte[] signature = key.Sign(PossessionProof.Message(purpose, nonce, account, payload));
+        return new ProofContract(challenge.Nonce, Convert.ToBase64String(signature));
     }
 
-    private Argon2idKsf KsfFrom(KsfJson ksf)
+    private Argon2idKsf KsfFrom(KsfParameters? ksf)
     {
-        if (ksf.Parallelism != 1 || ksf.Iterations is < 1 or > 64 || ksf.MemoryKiB < 8 || ksf.MemoryKiB > _options.MaxKsfMemoryKiB)
+        if (ksf is not { IsAllowed: true } || ksf.MemoryKiB > _options.MaxKsfMemoryKiB)
         {
             throw new VaultProtocolException("The vault sent KSF parameters outside the accepted range.");
         }
@@ -371,10 +378,10 @@ public sealed class VaultClient
             return new VaultUnreachableException($"The vault is unavailable ({(int)response.StatusCode}). Try again later.");
         }
 
-        ProblemJson? problem = null;
+        ProblemResponse? problem = null;
         try
         {
-            problem = await response.Content.ReadFromJsonAsync(VaultWireJson.Default.ProblemJson, cancellationToken).ConfigureAwait(false);
+            problem = await response.Content.ReadFromJsonAsync(VaultJson.Default.ProblemResponse, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException)
         {
@@ -383,10 +390,10 @@ public sealed class VaultClient
 
         return problem?.Code switch
         {
-            "wrong-password" or "login-expired" => new VaultWrongPasswordException(problem.TriesLeft ?? 0),
-            "key-destroyed" or "no-record" => new VaultKeyDestroyedException(),
-            "possession-key-mismatch" => new VaultEscrowExistsException(),
-            "record-exists" when path == "v1/registration/finish" => new VaultEscrowExistsException(),
+            VaultErrorCodes.WrongPassword or VaultErrorCodes.LoginExpired => new VaultWrongPasswordException(problem.TriesLeft ?? 0),
+            VaultErrorCodes.KeyDestroyed or VaultErrorCodes.NoRecord => new VaultKeyDestroyedException(),
+            VaultErrorCodes.PossessionKeyMismatch => new VaultEscrowExistsException(),
+            VaultErrorCodes.RecordExists when path == VaultPaths.RegistrationFinish => new VaultEscrowExistsException(),
             _ => new VaultProtocolException(
                 $"The vault refused {path}: {(int)response.StatusCode} {problem?.Code ?? "no code"}." + (problem?.Detail is { Length: > 0 and < 300 } detail ? " " + detail : "")),
         };

@@ -1,4 +1,4 @@
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Client;
 
 /// <summary>What the app ships with to talk to its vault.</summary>
 public sealed class VaultClientOptions

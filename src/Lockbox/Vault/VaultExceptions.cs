@@ -1,4 +1,4 @@
-namespace Lockbox.Vault;
+namespace Lockbox.Vault.Client;
 
 /// <summary>Base of every vault failure the client reports.</summary>
 public class VaultException : Repository.LockboxException

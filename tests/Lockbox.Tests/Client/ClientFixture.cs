@@ -48,7 +48,7 @@ public sealed class ClientFixture : IDisposable
     /// <summary>The backup key the phone holds.</summary>
     public BackupKey PhoneKey() => PhoneDevice.LoadKey() ?? throw new InvalidOperationException("The phone holds no key.");
 
-    public LockboxClient Client(string device = "phone-device", string? chatStore = null, Vault.VaultClient? vault = null) =>
+    public LockboxClient Client(string device = "phone-device", string? chatStore = null, Vault.Client.VaultClient? vault = null) =>
         new(new LockboxClientOptions
         {
             Storage = Storage,

@@ -1,10 +1,7 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
-using System.Text;
 using Lockbox.Opaque;
-using Lockbox.Vault.Storage;
 
-namespace Lockbox.Vault.Crypto;
+namespace Lockbox.Vault.Protocol;
 
 /// <summary>
 /// The channel that authenticates a registration by the vault's pinned AKE key, independent of TLS
@@ -12,38 +9,32 @@ namespace Lockbox.Vault.Crypto;
 /// authenticated channel; this is that channel. With the client's ephemeral key C = c·G and the
 /// vault's AKE key S = s·G:
 /// K = HKDF-SHA512(salt = none, ikm = s·C = c·S, info = "LockboxVault-v1 registration channel" ‖
-/// lp(context) ‖ C ‖ S, 64) (RFC 5869), and each message is HMAC-SHA512(K, label ‖ fields) (RFC 2104).
-/// Only the vault and the client that made C can compute K, so a proxy can neither change the
-/// vault's OPRF evaluation, nor finish another client's registration, nor change what was stored.
+/// lp(context) ‖ C ‖ S, 64) (RFC 5869), and each message is HMAC-SHA512(K, label ‖ lp(account) ‖
+/// record id ‖ fields) (RFC 2104). Only the vault and the client that made C can compute K, so a proxy
+/// can neither change the vault's OPRF evaluation, nor finish another client's registration, nor
+/// change what was stored.
 /// </summary>
 public sealed class RegistrationChannel : IDisposable
 {
-    /// <summary>Length of the client's ephemeral public key.</summary>
-    public const int ClientKeyLength = EphemeralKeyPair.PublicKeyLength;
-
-    /// <summary>Length of each MAC.</summary>
-    public const int MacLength = 64;
-
-    private static readonly byte[] ChannelInfo = "LockboxVault-v1 registration channel"u8.ToArray();
-    private static readonly byte[] StartLabel = "LockboxVault-v1 registration start"u8.ToArray();
-    private static readonly byte[] FinishLabel = "LockboxVault-v1 registration finish"u8.ToArray();
-    private static readonly byte[] StoredLabel = "LockboxVault-v1 registration stored"u8.ToArray();
+    private static readonly byte[] ChannelInfo = VaultLabels.Bytes(VaultLabels.RegistrationChannel);
+    private static readonly byte[] StartLabel = VaultLabels.Bytes(VaultLabels.RegistrationStart);
+    private static readonly byte[] FinishLabel = VaultLabels.Bytes(VaultLabels.RegistrationFinish);
+    private static readonly byte[] StoredLabel = VaultLabels.Bytes(VaultLabels.RegistrationStored);
 
     private readonly byte[] _key = new byte[64];
 
     private RegistrationChannel(ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> context, ReadOnlySpan<byte> clientKey, ReadOnlySpan<byte> serverKey)
     {
         byte[] info = new byte[ChannelInfo.Length + 2 + context.Length + clientKey.Length + serverKey.Length];
-        var w = new SpanWriter(info);
-        w.Write(ChannelInfo);
-        w.WriteWithLength(context);
-        w.Write(clientKey);
-        w.Write(serverKey);
+        ChannelInfo.CopyTo(info, 0);
+        var rest = LengthPrefixed.Write(info.AsSpan(ChannelInfo.Length), context);
+        clientKey.CopyTo(rest);
+        serverKey.CopyTo(rest[clientKey.Length..]);
         HKDF.DeriveKey(HashAlgorithmName.SHA512, sharedSecret, _key, salt: default, info);
     }
 
     /// <summary>The vault's side: K from s·<paramref name="clientKey"/>.</summary>
-    /// <exception cref="OpaqueException">The client key is not a valid element.</exception>
+    /// <exception cref="OpaqueException">The client key is not a valid element (<see cref="OpaqueError.InvalidMessage"/>).</exception>
     public static RegistrationChannel ForVault(ServerSetup setup, ReadOnlySpan<byte> context, ReadOnlySpan<byte> clientKey)
     {
         ArgumentNullException.ThrowIfNull(setup);
@@ -52,6 +43,23 @@ public sealed class RegistrationChannel : IDisposable
         {
             setup.SharedSecret(clientKey, shared);
             return new RegistrationChannel(shared, context, clientKey, setup.PublicKey);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
+    }
+
+    /// <summary>The client's side: K from c·<paramref name="pinnedKey"/>, the key the app pins, never one the vault sent.</summary>
+    /// <exception cref="OpaqueException">The pinned key is not a valid element.</exception>
+    public static RegistrationChannel ForClient(EphemeralKeyPair ephemeral, ReadOnlySpan<byte> pinnedKey, ReadOnlySpan<byte> context)
+    {
+        ArgumentNullException.ThrowIfNull(ephemeral);
+        Span<byte> shared = stackalloc byte[32];
+        try
+        {
+            ephemeral.SharedSecret(pinnedKey, shared);
+            return new RegistrationChannel(shared, context, ephemeral.PublicKey, pinnedKey);
         }
         finally
         {
@@ -70,23 +78,43 @@ public sealed class RegistrationChannel : IDisposable
         mac.AppendData(blinded);
         mac.AppendData(evaluated);
         mac.AppendData(serverKey);
-        Span<byte> ksfBytes = stackalloc byte[12];
-        WriteKsf(ksf, ksfBytes);
-        mac.AppendData(ksfBytes);
+        Span<byte> encoded = stackalloc byte[KsfParameters.EncodedLength];
+        ksf.Encode(encoded);
+        mac.AppendData(encoded);
         return mac.GetHashAndReset();
     }
 
-    /// <summary>Client to vault, with registration/finish: MAC over lp(account) ‖ record id ‖ escrow digest.</summary>
-    public byte[] FinishMac(string account, ReadOnlySpan<byte> recordId, ReadOnlySpan<byte> escrowDigest) => Mac(FinishLabel, account, recordId, escrowDigest);
+    /// <summary>
+    /// Client to vault, with registration/finish: MAC over lp(account) ‖ record id ‖ escrow digest ‖
+    /// proof, where proof is 0x00 for a first registration and 0x01 ‖ nonce ‖ signature for a
+    /// replacement, so a proxy can neither strip a proof nor add one.
+    /// </summary>
+    public byte[] FinishMac(string account, ReadOnlySpan<byte> recordId, ReadOnlySpan<byte> escrowDigest, ReadOnlySpan<byte> proofNonce = default, ReadOnlySpan<byte> proofSignature = default)
+    {
+        using var mac = Begin(FinishLabel, account, recordId);
+        mac.AppendData(escrowDigest);
+        if (proofNonce.IsEmpty && proofSignature.IsEmpty)
+        {
+            mac.AppendData([0]);
+        }
+        else
+        {
+            mac.AppendData([1]);
+            mac.AppendData(proofNonce);
+            mac.AppendData(proofSignature);
+        }
+
+        return mac.GetHashAndReset();
+    }
 
     /// <summary>Vault to client, in registration/finish's reply once the escrow is stored: MAC over lp(account) ‖ record id ‖ escrow digest.</summary>
     public byte[] StoredMac(string account, ReadOnlySpan<byte> recordId, ReadOnlySpan<byte> escrowDigest) => Mac(StoredLabel, account, recordId, escrowDigest);
 
     /// <summary>Constant-time comparison of a received MAC with the expected one.</summary>
     public static bool Matches(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> received) =>
-        received.Length == MacLength && CryptographicOperations.FixedTimeEquals(expected, received);
+        received.Length == VaultLengths.Mac && CryptographicOperations.FixedTimeEquals(expected, received);
 
-    /// <summary>SHA-256(record ‖ wrappedKey ‖ possessionKey ‖ u32be(memoryKiB) ‖ u32be(iterations) ‖ u32be(parallelism)): what an escrow stores.</summary>
+    /// <summary>SHA-256(record ‖ wrappedKey ‖ possessionKey ‖ KSF): what an escrow stores.</summary>
     public static byte[] EscrowDigest(ReadOnlySpan<byte> record, ReadOnlySpan<byte> wrappedKey, ReadOnlySpan<byte> possessionKey, KsfParameters ksf)
     {
         ArgumentNullException.ThrowIfNull(ksf);
@@ -94,11 +122,18 @@ public sealed class RegistrationChannel : IDisposable
         hash.AppendData(record);
         hash.AppendData(wrappedKey);
         hash.AppendData(possessionKey);
-        Span<byte> ksfBytes = stackalloc byte[12];
-        WriteKsf(ksf, ksfBytes);
-        hash.AppendData(ksfBytes);
+        Span<byte> encoded = stackalloc byte[KsfParameters.EncodedLength];
+        ksf.Encode(encoded);
+        hash.AppendData(encoded);
         return hash.GetHashAndReset();
     }
+
+    /// <summary>The channel from a given shared secret, for the known-answer vectors.</summary>
+    internal static RegistrationChannel FromSharedSecret(ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> context, ReadOnlySpan<byte> clientKey, ReadOnlySpan<byte> serverKey) =>
+        new(sharedSecret, context, clientKey, serverKey);
+
+    /// <summary>K, for the known-answer vectors.</summary>
+    internal ReadOnlySpan<byte> Key => _key;
 
     /// <summary>Zeroes K.</summary>
     public void Dispose() => CryptographicOperations.ZeroMemory(_key);
@@ -112,40 +147,10 @@ public sealed class RegistrationChannel : IDisposable
 
     private IncrementalHash Begin(byte[] label, string account, ReadOnlySpan<byte> recordId)
     {
-        ArgumentNullException.ThrowIfNull(account);
         var mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA512, _key);
         mac.AppendData(label);
-        byte[] accountBytes = Encoding.UTF8.GetBytes(account);
-        Span<byte> length = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16BigEndian(length, checked((ushort)accountBytes.Length));
-        mac.AppendData(length);
-        mac.AppendData(accountBytes);
+        LengthPrefixed.Append(mac, LengthPrefixed.Account(account));
         mac.AppendData(recordId);
         return mac;
-    }
-
-    private static void WriteKsf(KsfParameters ksf, Span<byte> destination)
-    {
-        BinaryPrimitives.WriteInt32BigEndian(destination, ksf.MemoryKiB);
-        BinaryPrimitives.WriteInt32BigEndian(destination[4..], ksf.Iterations);
-        BinaryPrimitives.WriteInt32BigEndian(destination[8..], ksf.Parallelism);
-    }
-
-    private ref struct SpanWriter(Span<byte> destination)
-    {
-        private Span<byte> _rest = destination;
-
-        public void Write(ReadOnlySpan<byte> bytes)
-        {
-            bytes.CopyTo(_rest);
-            _rest = _rest[bytes.Length..];
-        }
-
-        public void WriteWithLength(ReadOnlySpan<byte> bytes)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(_rest, checked((ushort)bytes.Length));
-            _rest = _rest[2..];
-            Write(bytes);
-        }
     }
 }
