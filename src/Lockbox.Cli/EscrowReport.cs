@@ -19,8 +19,15 @@ internal static class EscrowReport
             EscrowState.None =>
                 "The vault no longer holds your key: the escrow was deleted, or forgotten after a fresh start. Your backups are safe, and this device still has the key. Escrow it again with `lockbox password change`.",
             _ =>
-                "The vault's escrow for this account is controlled by another key, not this device's. If another of your devices rotated the key, take the current key on this one with `lockbox restore --password`. If none did, someone with your account's token replaced the escrow: run `lockbox password fresh-start`, then `lockbox password change` once it has taken effect.",
+                "The vault's escrow for this account is controlled by another key, not this device's. If another of your devices rotated the key, take the current key on this one with `lockbox restore --password`. " +
+                "If none did, someone with your account's token registered an escrow after a fresh start, and your password no longer opens anything: your backups stay readable on this device and with the 64-digit key (`lockbox key show`). " +
+                "`lockbox password fresh-start` asks the vault to forget that escrow, which works only if its maker's device does not cancel it in the cool-down; then `lockbox password change` escrows your key again.",
         };
+        if (escrow.Legacy)
+        {
+            yield return "Warning: this escrow was stored before the vault issued record ids, so a thief of the vault's database from before then could still guess against it. Renew it with `lockbox password change` (the old password is not needed).";
+        }
+
         if (escrow.FreshStartCancelled is { } asked)
         {
             yield return $"Warning: someone with your account's token asked the vault{When(" on ", asked)} to forget your escrow (a fresh start). This device holds the key, so it cancelled that. If it was not you, your account token may have been stolen.";
@@ -28,7 +35,7 @@ internal static class EscrowReport
     }
 
     /// <summary>Whether the vault can release the key to the password now.</summary>
-    public static bool Healthy(EscrowStatus escrow) => escrow.State == EscrowState.Held && escrow.FreshStartCancelled is null;
+    public static bool Healthy(EscrowStatus escrow) => escrow is { State: EscrowState.Held, FreshStartCancelled: null, Legacy: false };
 
     private static string When(string prefix, DateTimeOffset? time) =>
         time is { } t ? prefix + t.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";

@@ -69,10 +69,22 @@ internal static class VaultAccess
         }
     }
 
-    private static string ReadToken(ParseResult parse) =>
-        parse.GetValue(TokenFile) is { } tokenFile
-            ? File.ReadAllText(tokenFile.FullName).Trim()
-            : Environment.GetEnvironmentVariable("LOCKBOX_VAULT_TOKEN") ?? throw new LockboxException("No account token: pass --vault-token-file or set LOCKBOX_VAULT_TOKEN.");
+    private static string ReadToken(ParseResult parse)
+    {
+        if (parse.GetValue(TokenFile) is not { } tokenFile)
+        {
+            return Environment.GetEnvironmentVariable("LOCKBOX_VAULT_TOKEN") ?? throw new LockboxException("No account token: pass --vault-token-file or set LOCKBOX_VAULT_TOKEN.");
+        }
+
+        try
+        {
+            return File.ReadAllText(tokenFile.FullName).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LockboxException($"The account token file {tokenFile.FullName} cannot be read ({e.GetType().Name}); check --vault-token-file.", e);
+        }
+    }
 
     /// <summary>Reads a password: a hidden prompt on a terminal (asked twice when new), else one line of standard input.</summary>
     public static string ReadPassword(Terminal terminal, string prompt, bool confirm)

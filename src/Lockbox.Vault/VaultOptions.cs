@@ -47,9 +47,15 @@ public sealed class VaultOptions
             throw new InvalidOperationException("Vault:AttemptLimit must be between 1 and 255.");
         }
 
-        if (LoginTimeoutSeconds < 1 || NonceTimeoutSeconds < 1 || SweepIntervalSeconds < 1 || RegistrationTimeoutSeconds < 1 || FreshStartCooldownSeconds < 1)
+        if (LoginTimeoutSeconds < 1 || NonceTimeoutSeconds < 1 || SweepIntervalSeconds < 1 || RegistrationTimeoutSeconds < 1)
         {
             throw new InvalidOperationException("Vault timeouts must be positive.");
+        }
+
+        // The cool-down is the owner's time to notice a fresh start someone else asked for.
+        if (FreshStartCooldownSeconds < 3600)
+        {
+            throw new InvalidOperationException("Vault:FreshStartCooldownSeconds must be at least 3600 (an hour); the default is 604800 (7 days).");
         }
     }
 }

@@ -94,13 +94,7 @@ public sealed partial class VaultService(
         var reply = new RegistrationFinishResponse(Convert.ToBase64String(channel.StoredMac(account, recordId, digest)));
         if (issued.ConsumedAtMs is not null)
         {
-            var current = await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false);
-            if (current is not null && current.RecordId.AsSpan().SequenceEqual(recordId) && SameEscrow(current, escrow))
-            {
-                return reply; // a retry of the finish that stored the current record
-            }
-
-            throw NotIssued("was used already");
+            return await IsStoredAsync(account, escrow, cancellationToken).ConfigureAwait(false) ? reply : throw NotIssued("was used already");
         }
 
         if (issued.ExpiresAtMs <= NowMs())
@@ -114,20 +108,29 @@ public sealed partial class VaultService(
         }
 
         await store.ApplyFreshStartAsync(account, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
-        ExpectedEscrow? expected = null;
-        if (proof is not null)
+
+        // The proof is checked inside the commit that consumes the record id, so an identical finish
+        // sent twice at once waits for the first and then gets its answer.
+        ProofCheck? check = null;
+        if (proof is { } given)
         {
-            var current = await VerifyProofAsync(
-                account, proof.Value, PossessionProof.Purpose.Replace,
-                PossessionProof.ReplacementPayload(recordId, escrow.Record, wrappedKey, possessionKey, ksf),
-                cancellationToken).ConfigureAwait(false);
-            expected = new ExpectedEscrow(current.RecordId, current.PossessionKey);
+            byte[] message = PossessionProof.Message(
+                PossessionProof.Purpose.Replace, given.Nonce, account, PossessionProof.ReplacementPayload(recordId, escrow.Record, wrappedKey, possessionKey, ksf));
+            check = new ProofCheck(given.Nonce, current => PossessionKey.Verify(given.Signature, message, current.PossessionKey));
         }
 
-        switch (await store.StoreRecordAsync(account, escrow, expected, NowMs(), cancellationToken).ConfigureAwait(false))
+        switch (await store.StoreRecordAsync(account, escrow, check, NowMs(), cancellationToken).ConfigureAwait(false))
         {
+            case StoreOutcome.NotPending when await IsStoredAsync(account, escrow, cancellationToken).ConfigureAwait(false):
+                return reply; // a retry that overlapped the finish that stored it
             case StoreOutcome.NotPending:
                 throw NotIssued("was used or expired meanwhile");
+            case StoreOutcome.NonceInvalid:
+                throw NonceInvalid();
+            case StoreOutcome.NoEscrow:
+                throw NoRecord();
+            case StoreOutcome.WrongPossessionKey:
+                throw PossessionKeyMismatch();
             case StoreOutcome.Conflict when proof is null:
                 throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.RecordExists, "This account already has an escrow (or the tombstone of one); replacing it needs a proof of possession.");
             case StoreOutcome.Conflict:
@@ -135,7 +138,7 @@ public sealed partial class VaultService(
         }
 
         metrics.Registrations.Add(1);
-        LogRegistered(logger, account, expected is not null);
+        LogRegistered(logger, account, proof is not null);
         return reply;
     }
 
@@ -149,10 +152,11 @@ public sealed partial class VaultService(
     {
         long now = NowMs();
         await store.ApplyFreshStartAsync(account, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
-        long requested = await store.RequestFreshStartAsync(account, now, cancellationToken).ConfigureAwait(false) ?? now;
-        long effective = requested + (_options.FreshStartCooldownSeconds * 1000L);
+        // Nothing held: nothing to forget, and a first registration is open now.
+        long? requested = await store.RequestFreshStartAsync(account, now, cancellationToken).ConfigureAwait(false);
+        long effective = requested is long asked ? asked + (_options.FreshStartCooldownSeconds * 1000L) : now;
         LogFreshStartRequested(logger, account);
-        return new FreshStartResponse(DateTimeOffset.FromUnixTimeMilliseconds(requested), DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(effective, now)));
+        return new FreshStartResponse(DateTimeOffset.FromUnixTimeMilliseconds(requested ?? now), DateTimeOffset.FromUnixTimeMilliseconds(effective));
     }
 
     /// <summary>POST /v1/challenge: a fresh single-use nonce for a proof of possession.</summary>
@@ -304,9 +308,11 @@ public sealed partial class VaultService(
         var proof = ParseProof(request.Proof);
         await store.ApplyFreshStartAsync(account, FreshStartCutoffMs(), cancellationToken).ConfigureAwait(false);
         var current = await VerifyProofAsync(account, proof, PossessionProof.Purpose.Check, null, cancellationToken).ConfigureAwait(false);
-        if (current.FreshStartAtMs is not null)
+        // Reported only when this proof really cancelled it (the sweeper may have carried it out meanwhile).
+        bool cancelled = current.FreshStartAtMs is not null
+            && await store.CancelFreshStartAsync(account, current.PossessionKey, cancellationToken).ConfigureAwait(false);
+        if (cancelled)
         {
-            await store.CancelFreshStartAsync(account, current.PossessionKey, cancellationToken).ConfigureAwait(false);
             LogFreshStartCancelled(logger, account);
         }
 
@@ -315,7 +321,8 @@ public sealed partial class VaultService(
             current.IsTombstone ? null : Convert.ToBase64String(current.RecordId),
             current.IsTombstone ? 0 : current.Attempts,
             current.DestroyedAtMs is long destroyed ? DateTimeOffset.FromUnixTimeMilliseconds(destroyed) : null,
-            current.FreshStartAtMs is long asked ? DateTimeOffset.FromUnixTimeMilliseconds(asked) : null);
+            cancelled ? DateTimeOffset.FromUnixTimeMilliseconds(current.FreshStartAtMs!.Value) : null,
+            current.Legacy && !current.IsTombstone);
     }
 
     /// <summary>Deletes the expired, locks out the records whose final attempt was abandoned, and carries out fresh starts whose cool-down is over.</summary>
@@ -335,7 +342,7 @@ public sealed partial class VaultService(
         // The nonce is consumed first, so a signature is good for one attempt whatever the outcome.
         if (!await store.TakeNonceAsync(account, proof.Nonce, NowMs(), cancellationToken).ConfigureAwait(false))
         {
-            throw new VaultProblemException(StatusCodes.Status403Forbidden, VaultErrorCodes.NonceInvalid, "The nonce is unknown, used or expired; get a new one from /v1/challenge.");
+            throw NonceInvalid();
         }
 
         var current = await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false) ?? throw NoRecord();
@@ -345,7 +352,7 @@ public sealed partial class VaultService(
         // owner's device may be told the difference between no escrow and one controlled by another key.
         if (!PossessionKey.Verify(proof.Signature, message, current.PossessionKey))
         {
-            throw new VaultProblemException(StatusCodes.Status403Forbidden, VaultErrorCodes.PossessionKeyMismatch, "This account's escrow is controlled by another possession key: another device made it, or rotated the key.");
+            throw PossessionKeyMismatch();
         }
 
         return current;
@@ -398,8 +405,19 @@ public sealed partial class VaultService(
     private static VaultProblemException NoRecord() =>
         new(StatusCodes.Status404NotFound, VaultErrorCodes.NoRecord, "This account has no escrow.");
 
+    private static VaultProblemException NonceInvalid() =>
+        new(StatusCodes.Status403Forbidden, VaultErrorCodes.NonceInvalid, "The nonce is unknown, used or expired; get a new one from /v1/challenge.");
+
+    private static VaultProblemException PossessionKeyMismatch() =>
+        new(StatusCodes.Status403Forbidden, VaultErrorCodes.PossessionKeyMismatch, "This account's escrow is controlled by another possession key: another device made it, or rotated the key.");
+
     private static VaultProblemException NotIssued(string why) =>
         VaultProblemException.BadRequest(VaultErrorCodes.InvalidMessage, $"'recordId' {why}: record ids come only from /v1/registration/start, once each.");
+
+    /// <summary>Whether <paramref name="sent"/> is the account's current record, byte for byte: a finish already stored.</summary>
+    private async Task<bool> IsStoredAsync(string account, EscrowRecord sent, CancellationToken cancellationToken) =>
+        await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false) is { } current
+        && current.RecordId.AsSpan().SequenceEqual(sent.RecordId) && SameEscrow(current, sent);
 
     private static bool SameEscrow(EscrowRecord stored, EscrowRecord sent) =>
         stored.Record is { } record && record.AsSpan().SequenceEqual(sent.Record)

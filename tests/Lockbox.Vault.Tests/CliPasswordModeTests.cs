@@ -171,6 +171,13 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
         Assert.Contains("warning: The vault no longer holds your key", gone.Error, StringComparison.Ordinal);
         Assert.Contains("lockbox password change", gone.Error, StringComparison.Ordinal);
 
+        // A token file that cannot be read: the backup is made, and says why the escrow went unchecked.
+        string[] noToken = [.. vaultArgs];
+        noToken[^1] = Path.Combine(_root, "no-such-token.txt");
+        var tokenless = await RunAsync(null, ["backup", source, "-r", Repo, .. noToken]);
+        Assert.Equal(0, tokenless.Exit);
+        Assert.Contains("cannot be read", tokenless.Error, StringComparison.Ordinal);
+
         // Without the vault's settings the backup is still made, and says the escrow went unchecked.
         var unchecked_ = await RunAsync(null, "backup", source, "-r", Repo);
         Assert.Equal(0, unchecked_.Exit);

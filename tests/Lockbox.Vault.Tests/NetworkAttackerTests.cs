@@ -70,6 +70,24 @@ public sealed class NetworkAttackerTests : VaultTestBase, IDisposable
     }
 
     [Fact]
+    public async Task A_proxy_that_swaps_the_server_key_in_the_registration_response_is_refused_before_upload()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        await using var proxy = await AttackerProxy.StartAsync(vault.Http.BaseAddress!, "swap-server-key", _root);
+        using var http = new HttpClient { BaseAddress = proxy.Address };
+        var client = new VaultClient(http, new VaultClientOptions
+        {
+            PinnedPublicKey = await vault.PublicKeyAsync(), AccessToken = _ => ValueTask.FromResult(VaultHost.Token("alice")), KsfMemoryKiB = 256, KsfIterations = 1,
+        });
+
+        var error = await Assert.ThrowsAsync<VaultProtocolException>(() => client.EnableAsync(BackupKey, Password));
+
+        Assert.Contains("Nothing was uploaded", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, proxy.Forwarded("/v1/registration/finish"));
+        Assert.Null(await vault.Store.GetEscrowAsync("alice", default));
+    }
+
+    [Fact]
     public async Task A_proxy_that_swaps_the_possession_key_at_finish_is_detected()
     {
         await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);

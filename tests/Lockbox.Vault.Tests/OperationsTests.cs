@@ -33,7 +33,7 @@ public class OperationsTests : VaultTestBase
         var host = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel, backend: backend);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backend.KeyFile));
-        byte[] wrapped = await host.Store.GetOrAddSecretAsync("opaque-v1", [], default);
+        byte[] wrapped = await host.Store.GetOrAddSecretAsync("opaque-v2", [], default);
         var keys = host.Services.GetRequiredService<VaultKeys>();
         byte[] seed = new byte[64];
         keys.Setup.ExportOprfSeed(seed);
@@ -103,5 +103,29 @@ public class OperationsTests : VaultTestBase
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         byte[] file = await File.ReadAllBytesAsync(backend.SqliteFile);
         Assert.True(file.AsSpan().IndexOf(record.AsSpan(0, 32)) < 0);
+    }
+
+    [Fact]
+    public async Task Text_the_vault_sends_in_a_refusal_reaches_the_user_printable_only()
+    {
+        using var http = new HttpClient(new RefusingHandler()) { BaseAddress = new Uri("http://127.0.0.1:1/") };
+        var client = new VaultClient(http, new VaultClientOptions { PinnedPublicKey = AnotherVaultKey(), AccessToken = _ => ValueTask.FromResult("t") });
+
+        var error = await Assert.ThrowsAsync<VaultProtocolException>(() => client.RecoverAsync("pw"));
+
+        Assert.DoesNotContain('\u001b', error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains("[31mrun this", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Answers every request with a 400 whose detail carries terminal escapes and line breaks.</summary>
+    private sealed class RefusingHandler : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(HttpStatusCode.BadRequest)
+            {
+                RequestMessage = request,
+                Content = new StringContent("{\"code\":\"odd\",\"detail\":\"\\u001b[31mrun this\\nnow\"}", System.Text.Encoding.UTF8, "application/problem+json"),
+            });
     }
 }

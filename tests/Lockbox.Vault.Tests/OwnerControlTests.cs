@@ -152,4 +152,23 @@ public class OwnerControlTests : VaultTestBase
         var again = await Raw.PostTextAsync(host, "alice", "v1/registration/finish", registration.FinishBody(new byte[60], possession));
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
     }
+
+    [Fact]
+    public async Task A_fresh_start_of_an_account_without_an_escrow_has_nothing_to_wait_for()
+    {
+        var host = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+
+        Assert.Null(await (await host.ClientAsync("alice")).RequestFreshStartAsync());
+        Assert.Equal(HttpStatusCode.OK, await TokenOnlyRegistrationAsync(host));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3599)]
+    public void A_fresh_start_cool_down_shorter_than_an_hour_is_refused(int seconds)
+    {
+        var options = new VaultOptions { FreshStartCooldownSeconds = seconds };
+
+        Assert.Contains("FreshStartCooldownSeconds", Assert.Throws<InvalidOperationException>(options.Validate).Message, StringComparison.Ordinal);
+    }
 }

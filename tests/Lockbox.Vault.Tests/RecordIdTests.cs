@@ -166,3 +166,50 @@ public class RecordIdTests : VaultTestBase
         }
     }
 }
+
+/// <summary>What a finish binds: a proof cannot be stripped or added on the way, and retries, overlapping or not, get the first answer.</summary>
+public class FinishBindingTests : VaultTestBase
+{
+    private static readonly byte[] Wrapped = Enumerable.Repeat((byte)7, 60).ToArray();
+
+    [Fact]
+    public async Task A_finish_whose_proof_was_stripped_on_the_way_is_refused()
+    {
+        var host = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
+        using var registration = await Raw.StartRegistrationAsync(host, "alice");
+        byte[] possession = PossessionKey.PublicKeyOf(BackupKey);
+        var proof = await Raw.ReplaceProofAsync(host, "alice", BackupKey, registration.RecordId, registration.Record, Wrapped, possession);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(registration.FinishBody(Wrapped, possession, proof: proof))!.AsObject();
+        body.Remove("proof");
+
+        var response = await Raw.PostTextAsync(host, "alice", "v1/registration/finish", body.ToJsonString());
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid-message", (await Raw.ProblemAsync(response)).Code);
+        Assert.Equal(BackupKey, await (await host.ClientAsync("alice")).RecoverAsync("correct horse"));
+    }
+
+    [Theory, MemberData(nameof(Setups))]
+    public async Task Two_identical_finishes_at_once_both_get_the_first_answer(StoreKind store, HostKind kind)
+    {
+        var host = await StartAsync(store, kind);
+        await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
+        byte[] possession = PossessionKey.PublicKeyOf(BackupKey);
+        for (int round = 0; round < 8; round++)
+        {
+            using var registration = await Raw.StartRegistrationAsync(host, "alice", $"password {round}");
+            var proof = await Raw.ReplaceProofAsync(host, "alice", BackupKey, registration.RecordId, registration.Record, Wrapped, possession);
+            string body = registration.FinishBody(Wrapped, possession, proof: proof);
+
+            var replies = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Task.Run(() => Raw.PostTextAsync(host, "alice", "v1/registration/finish", body))));
+
+            foreach (var reply in replies)
+            {
+                Assert.True(registration.Confirms(await Raw.JsonAsync(reply), Wrapped, possession), $"round {round}");
+            }
+        }
+    }
+
+    public static TheoryData<StoreKind, HostKind> Setups => TestEnvironment.Setups();
+}

@@ -75,9 +75,43 @@ public sealed class UpgradeTests : VaultTestBase, IDisposable
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
 
+        // The owner is told to renew it, and renewing it clears the warning.
         var device = await vault.ClientAsync("alice", Convert.FromBase64String(PinnedKey));
+        Assert.True((await device.CheckAsync(FixtureBackupKey)).Legacy);
         await device.ChangePasswordAsync(FixtureBackupKey, "a new password");
         Assert.Equal(FixtureBackupKey, await device.RecoverAsync("a new password"));
+        Assert.False((await device.CheckAsync(FixtureBackupKey)).Legacy);
+    }
+
+    [Fact]
+    public async Task A_migrated_database_keeps_no_table_or_secret_that_an_earlier_vault_would_serve()
+    {
+        var backend = SqliteFixture();
+        await using (var vault = await VaultHost.StartAsync(backend, HostKind.Kestrel, Time))
+        {
+            Assert.Equal(PinnedKey, Convert.ToBase64String(await vault.PublicKeyAsync()));
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var sqlite = new SqliteConnection($"Data Source={backend.SqliteFile}");
+        await sqlite.OpenAsync();
+        await using var names = sqlite.CreateCommand();
+        names.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' UNION ALL SELECT name FROM vault_secrets";
+        var found = new List<string>();
+        await using (var rows = await names.ExecuteReaderAsync())
+        {
+            while (await rows.ReadAsync())
+            {
+                found.Add(rows.GetString(0));
+            }
+        }
+
+        // An earlier binary creates and reads vault_escrows and the secrets row "opaque-v1": it finds neither,
+        // so it would make its own secrets and serve as another vault, under a key no client pins.
+        Assert.DoesNotContain("vault_escrows", found);
+        Assert.DoesNotContain("opaque-v1", found);
+        Assert.Contains("vault_accounts", found);
+        Assert.Contains("opaque-v2", found);
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed class VaultCrashTests(ITestOutputHelper log) : VaultTestBase
     /// <summary>The account's counter, read straight from the database; null once the record is destroyed.</summary>
     private static async Task<int?> AttemptsAsync(VaultBackend backend, string account)
     {
-        const string Sql = "SELECT attempts FROM vault_escrows WHERE account = @account AND record IS NOT NULL";
+        const string Sql = "SELECT attempts FROM vault_accounts WHERE account = @account AND record IS NOT NULL";
         System.Data.Common.DbConnection connection = backend.Store == StoreKind.Sqlite
             ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={backend.SqliteFile};Mode=ReadOnly;Pooling=False")
             : new Npgsql.NpgsqlConnection(backend.PostgresConnectionString);

@@ -45,11 +45,16 @@ internal static class PasswordCommands
             terminal.Line("and backups under the old key can only be opened with its 64-digit key, if you kept it.");
             terminal.RequireConfirmation(parse.GetValue(yes), "fresh start", "ask for a fresh start");
 
-            var effective = await client.RequestFreshStartAsync(cancellationToken).ConfigureAwait(false);
+            if (await client.RequestFreshStartAsync(cancellationToken).ConfigureAwait(false) is not { } effective)
+            {
+                terminal.Line("The vault holds no escrow for this account: there is nothing to forget, and a new one can be registered now.");
+                return ExitCodes.Success;
+            }
+
             terminal.Line(string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
                 $"Fresh start asked for: the vault forgets this account's escrow on {effective.ToLocalTime():yyyy-MM-dd HH:mm}, unless the device that holds its key runs before then."));
-            terminal.Line("After that, escrow a key again: `lockbox password change` on a device that holds one, or `lockbox enable --password` on a new one.");
+            terminal.Line("After that, `lockbox password change` on a device that holds a backup key escrows it again. Without one, the backups under the forgotten key stay unreadable: start afresh on a new device with `lockbox enable --password STORE --repo NEW-LOCATION`, where NEW-LOCATION holds no repository.");
             return ExitCodes.Success;
         });
         var command = new Command("password", "Manage the backup password.");

@@ -53,9 +53,11 @@ public sealed record RecordProofRequest(ProofContract? Proof);
 /// Reply to /v1/record/check: <see cref="EscrowStates.Held"/> (a record, with its id and the failed
 /// logins since the last success) or <see cref="EscrowStates.Destroyed"/> (a tombstone: the guess
 /// limit destroyed the record at <paramref name="DestroyedAt"/>); <paramref name="FreshStartPendingSince"/>
-/// when a fresh start was pending, which this proof has cancelled.
+/// when a fresh start was pending, which this proof has cancelled; <paramref name="Legacy"/> when the
+/// record was stored before the vault issued record ids (its owner should renew it).
 /// </summary>
-public sealed record RecordStatusResponse(string? State, string? RecordId, int FailedAttempts, DateTimeOffset? DestroyedAt, DateTimeOffset? FreshStartPendingSince);
+public sealed record RecordStatusResponse(
+    string? State, string? RecordId, int FailedAttempts, DateTimeOffset? DestroyedAt, DateTimeOffset? FreshStartPendingSince, bool Legacy);
 
 /// <summary>Reply to /v1/fresh-start: when it was first asked for, and when it removes the escrow unless the owner's device cancels it.</summary>
 public sealed record FreshStartResponse(DateTimeOffset RequestedAt, DateTimeOffset EffectiveAt);

@@ -12,7 +12,7 @@ namespace Lockbox.Vault.Server.Secrets;
 /// </summary>
 public sealed class VaultKeys : IDisposable
 {
-    private const string SecretName = "opaque-v1";
+    private const string SecretName = "opaque-v2"; // "opaque-v1" before schema version 3: the same secrets, renamed (VaultSchema)
     private static readonly byte[] AssociatedData = System.Text.Encoding.ASCII.GetBytes(VaultLabels.VaultSecrets);
     private const int StateKeyLength = 32;
 

@@ -54,10 +54,12 @@ public interface IVaultStore : IAsyncDisposable
     /// <summary>
     /// In one commit: consumes the pending registration of <paramref name="record"/>'s id (issued to
     /// <paramref name="account"/> with its KSF, not expired at <paramref name="nowMs"/>) and stores the
-    /// record with a zero counter, over a row without a possession key when <paramref name="expected"/>
-    /// is null, else over the row <paramref name="expected"/> describes. Nothing changes unless both succeed.
+    /// record with a zero counter: over a row without a possession key when <paramref name="proof"/> is
+    /// null, else over the row whose possession key the proof verifies against, after taking the
+    /// proof's nonce. Nothing changes unless all succeed, except that a proof's nonce is spent whatever
+    /// the outcome.
     /// </summary>
-    Task<StoreOutcome> StoreRecordAsync(string account, EscrowRecord record, ExpectedEscrow? expected, long nowMs, CancellationToken cancellationToken);
+    Task<StoreOutcome> StoreRecordAsync(string account, EscrowRecord record, ProofCheck? proof, long nowMs, CancellationToken cancellationToken);
 
     /// <summary>Deletes the account's record or tombstone if it is the one <paramref name="expected"/> describes; true when deleted.</summary>
     Task<bool> DeleteEscrowAsync(string account, ExpectedEscrow expected, CancellationToken cancellationToken);
@@ -65,8 +67,8 @@ public interface IVaultStore : IAsyncDisposable
     /// <summary>Asks for a fresh start at <paramref name="nowMs"/> unless one is pending; returns when it was asked for, or null when the account holds no possession key.</summary>
     Task<long?> RequestFreshStartAsync(string account, long nowMs, CancellationToken cancellationToken);
 
-    /// <summary>Cancels a pending fresh start of the escrow controlled by <paramref name="possessionKey"/>.</summary>
-    Task CancelFreshStartAsync(string account, byte[] possessionKey, CancellationToken cancellationToken);
+    /// <summary>Cancels a pending fresh start of the escrow controlled by <paramref name="possessionKey"/>; false when none was pending (any more).</summary>
+    Task<bool> CancelFreshStartAsync(string account, byte[] possessionKey, CancellationToken cancellationToken);
 
     /// <summary>Carries out a fresh start of <paramref name="account"/> asked for at or before <paramref name="cutoffMs"/>: its row goes, its record ids stay.</summary>
     Task ApplyFreshStartAsync(string account, long cutoffMs, CancellationToken cancellationToken);
@@ -97,11 +99,12 @@ public sealed record LoginCompletion(bool WasPending, byte[]? WrappedKey);
 /// <summary>
 /// An account's escrow: the OPAQUE record, the client-wrapped backup key, its KSF and the possession
 /// key; a tombstone keeps only the possession key (<see cref="Record"/> and <see cref="WrappedKey"/>
-/// null) and when the record was destroyed.
+/// null) and when the record was destroyed. <see cref="Legacy"/>: the record was stored before the
+/// vault issued record ids, under an id its client chose; its owner should renew it (password change).
 /// </summary>
 public sealed record EscrowRecord(
     byte[] RecordId, byte[]? Record, byte[]? WrappedKey, byte[] PossessionKey, KsfParameters Ksf, int Attempts,
-    long? DestroyedAtMs = null, long? FreshStartAtMs = null)
+    long? DestroyedAtMs = null, long? FreshStartAtMs = null, bool Legacy = false)
 {
     /// <summary>True for a tombstone: the guess limit destroyed the record, the possession key is kept.</summary>
     public bool IsTombstone => Record is null;
@@ -112,6 +115,9 @@ public sealed record ExpectedEscrow(byte[] RecordId, byte[] PossessionKey);
 
 /// <summary>A record id registration/start issued: to whom, for which client key and KSF, until when, and whether a record was stored under it.</summary>
 public sealed record IssuedRegistration(string Account, byte[]? ClientKey, KsfParameters Ksf, long ExpiresAtMs, long? ConsumedAtMs);
+
+/// <summary>A proof of possession to check inside <see cref="IVaultStore.StoreRecordAsync"/>: its nonce, and whether its signature verifies under an escrow's possession key.</summary>
+public sealed record ProofCheck(byte[] Nonce, Func<EscrowRecord, bool> Verifies);
 
 /// <summary>The outcome of <see cref="IVaultStore.StoreRecordAsync"/>.</summary>
 public enum StoreOutcome
@@ -124,4 +130,13 @@ public enum StoreOutcome
 
     /// <summary>The account's row is not the expected one (a first registration over a possession key, or a replacement that raced another); nothing changed.</summary>
     Conflict,
+
+    /// <summary>The proof's nonce is unknown, used, expired or another account's.</summary>
+    NonceInvalid,
+
+    /// <summary>The proof has no escrow to verify against.</summary>
+    NoEscrow,
+
+    /// <summary>The proof's signature does not verify under the escrow's possession key.</summary>
+    WrongPossessionKey,
 }

@@ -194,18 +194,26 @@ public abstract class SqlVaultStore : IVaultStore
     public async Task<EscrowRecord?> GetEscrowAsync(string account, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command(VaultSchema.GetEscrow);
-        Add(command, "account", account, false);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
+        return await ReadEscrowAsync(lease.Command(VaultSchema.GetEscrow), account, cancellationToken).ConfigureAwait(false);
+    }
 
-        return new EscrowRecord(
-            (byte[])reader[0], reader.IsDBNull(1) ? null : (byte[])reader[1], reader.IsDBNull(2) ? null : (byte[])reader[2], (byte[])reader[3],
-            new KsfParameters(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)), reader.GetInt32(7),
-            reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9));
+    /// <summary>Runs <see cref="VaultSchema.GetEscrow"/> for <paramref name="account"/>, and disposes the command.</summary>
+    private async Task<EscrowRecord?> ReadEscrowAsync(DbCommand command, string account, CancellationToken cancellationToken)
+    {
+        await using (command.ConfigureAwait(false))
+        {
+            Add(command, "account", account, false);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            return new EscrowRecord(
+                (byte[])reader[0], reader.IsDBNull(1) ? null : (byte[])reader[1], reader.IsDBNull(2) ? null : (byte[])reader[2], (byte[])reader[3],
+                new KsfParameters(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)), reader.GetInt32(7),
+                reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.GetInt64(10) > 0);
+        }
     }
 
     /// <inheritdoc />
@@ -241,11 +249,35 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public async Task<StoreOutcome> StoreRecordAsync(string account, EscrowRecord record, ExpectedEscrow? expected, long nowMs, CancellationToken cancellationToken)
+    public async Task<StoreOutcome> StoreRecordAsync(string account, EscrowRecord record, ProofCheck? proof, long nowMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        StoreOutcome outcome;
+        await using (var lease = await OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            outcome = await TryStoreAsync(lease, transaction, account, record, proof, nowMs, cancellationToken).ConfigureAwait(false);
+            if (outcome == StoreOutcome.Stored)
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return outcome;
+            }
+        }
+
+        // Rolled back; a proof's nonce is spent whatever the outcome, so a signature is good for one attempt.
+        if (proof is not null)
+        {
+            await TakeNonceAsync(account, proof.Nonce, nowMs, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>The statements of <see cref="StoreRecordAsync"/>, in its transaction; anything but Stored is rolled back.</summary>
+    private async Task<StoreOutcome> TryStoreAsync(
+        ConnectionLease lease, DbTransaction transaction, string account, EscrowRecord record, ProofCheck? proof, long nowMs, CancellationToken cancellationToken)
+    {
+        // First, so that a second finish of this id waits here for the first's commit, then finds it consumed.
         await using (var consume = lease.Command(VaultSchema.ConsumeRegistration, transaction))
         {
             Add(consume, "record_id", record.RecordId, true);
@@ -254,28 +286,46 @@ public abstract class SqlVaultStore : IVaultStore
             AddKsf(consume, record.Ksf);
             if (await consume.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
             {
-                return StoreOutcome.NotPending; // disposing the transaction rolls it back
+                return StoreOutcome.NotPending;
             }
         }
 
-        await using (var put = lease.Command(VaultSchema.PutRecord, transaction))
+        EscrowRecord? expected = null;
+        if (proof is not null)
         {
-            Add(put, "account", account, false);
-            Add(put, "record_id", record.RecordId, true);
-            Add(put, "record", record.Record, true);
-            Add(put, "wrapped_key", record.WrappedKey, true);
-            Add(put, "possession_key", record.PossessionKey, true);
-            AddKsf(put, record.Ksf);
-            Add(put, "expected_key", expected?.PossessionKey, true);
-            Add(put, "expected_record_id", expected?.RecordId, true);
-            if (await put.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            await using (var take = lease.Command(VaultSchema.TakeNonce, transaction))
             {
-                return StoreOutcome.Conflict;
+                Add(take, "nonce", proof.Nonce, true);
+                Add(take, "account", account, false);
+                if (await take.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not { } expires
+                    || Convert.ToInt64(expires, System.Globalization.CultureInfo.InvariantCulture) <= nowMs)
+                {
+                    return StoreOutcome.NonceInvalid;
+                }
+            }
+
+            expected = await ReadEscrowAsync(lease.Command(VaultSchema.GetEscrow, transaction), account, cancellationToken).ConfigureAwait(false);
+            if (expected is null)
+            {
+                return StoreOutcome.NoEscrow;
+            }
+
+            if (!proof.Verifies(expected))
+            {
+                return StoreOutcome.WrongPossessionKey;
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return StoreOutcome.Stored;
+        await using var put = lease.Command(VaultSchema.PutRecord, transaction);
+        Add(put, "account", account, false);
+        Add(put, "record_id", record.RecordId, true);
+        Add(put, "record", record.Record, true);
+        Add(put, "wrapped_key", record.WrappedKey, true);
+        Add(put, "possession_key", record.PossessionKey, true);
+        AddKsf(put, record.Ksf);
+        Add(put, "expected_key", expected?.PossessionKey, true);
+        Add(put, "expected_record_id", expected?.RecordId, true);
+        return await put.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null ? StoreOutcome.Conflict : StoreOutcome.Stored;
     }
 
     /// <inheritdoc />
@@ -303,13 +353,13 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public async Task CancelFreshStartAsync(string account, byte[] possessionKey, CancellationToken cancellationToken)
+    public async Task<bool> CancelFreshStartAsync(string account, byte[] possessionKey, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var command = lease.Command(VaultSchema.CancelFreshStart);
+        await using var command = lease.Command(VaultSchema.CancelFreshStart);
         Add(command, "account", account, false);
         Add(command, "possession_key", possessionKey, true);
-        await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     /// <inheritdoc />

@@ -6,7 +6,7 @@ namespace Lockbox.Vault.Server.Storage;
 /// statements PostgreSQL runs as one round trip where SQLite runs a transaction.
 /// </summary>
 /// <remarks>
-/// An account's row in vault_escrows is in one of three states: a <b>record</b> (record, wrapped
+/// An account's row in vault_accounts is in one of three states: a <b>record</b> (record, wrapped
 /// key and possession key), a <b>tombstone</b> (the possession key alone, kept when the guess limit
 /// destroyed the record, with destroyed_at), or a <b>phantom</b> (no possession key: only the guess
 /// counter of an account someone tried to log in to). Every record id the vault ever issued to an
@@ -72,6 +72,15 @@ internal static class VaultSchema
         INSERT INTO vault_registrations (record_id, account, ksf_memory_kib, ksf_iterations, ksf_parallelism, expires_at, consumed_at)
             SELECT record_id, account, ksf_memory_kib, ksf_iterations, ksf_parallelism, 0, 0 FROM vault_escrows WHERE record IS NOT NULL;
         """,
+        // The rows an earlier lockout rule or an earlier finish (any record id) must never touch again:
+        // the escrow table and the secrets row move to names the earlier binaries do not know. A node
+        // of an earlier version started against this database then finds neither, creates its own,
+        // and serves as another vault, under another key, which every client refuses (docs/PROTOCOL.md,
+        // "Multi-node behaviour": stop every node before upgrading).
+        """
+        ALTER TABLE vault_escrows RENAME TO vault_accounts;
+        UPDATE vault_secrets SET name = 'opaque-v2' WHERE name = 'opaque-v1';
+        """,
     ];
 
     public const string GetOrAddSecret = """
@@ -84,10 +93,10 @@ internal static class VaultSchema
     // racing attempts past the limit impossible. SQLite runs it and SaveLogin in one transaction;
     // PostgreSQL runs both as one statement, CountAttemptAndSaveLogin.
     public const string CountAttempt = """
-        INSERT INTO vault_escrows (account, record_id, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
+        INSERT INTO vault_accounts (account, record_id, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
         VALUES (@account, @phantom, @mem, @iter, @par, 1, @expires)
-        ON CONFLICT (account) DO UPDATE SET attempts = vault_escrows.attempts + 1, attempt_expires = @expires
-        WHERE vault_escrows.attempts < @limit
+        ON CONFLICT (account) DO UPDATE SET attempts = vault_accounts.attempts + 1, attempt_expires = @expires
+        WHERE vault_accounts.attempts < @limit
         RETURNING attempts, record_id, record, ksf_memory_kib, ksf_iterations, ksf_parallelism
         """;
 
@@ -103,7 +112,7 @@ internal static class VaultSchema
     public const string TakeLogin = "DELETE FROM vault_pending_logins WHERE login_id = @id AND account = @account";
 
     public const string ResetAttempts = """
-        UPDATE vault_escrows SET attempts = 0
+        UPDATE vault_accounts SET attempts = 0
         WHERE account = @account AND record_id = @record_id AND record IS NOT NULL
         RETURNING wrapped_key
         """;
@@ -113,7 +122,7 @@ internal static class VaultSchema
         WITH taken AS (
             DELETE FROM vault_pending_logins WHERE login_id = @id AND account = @account RETURNING login_id
         ), reset AS (
-            UPDATE vault_escrows SET attempts = 0
+            UPDATE vault_accounts SET attempts = 0
             WHERE account = @account AND record_id = @record_id AND record IS NOT NULL AND EXISTS (SELECT 1 FROM taken)
             RETURNING wrapped_key
         )
@@ -126,24 +135,26 @@ internal static class VaultSchema
     private const string Exhausted = "attempts >= @limit AND (@record_id IS NULL OR record_id = @record_id) AND attempt_expires <= @settled";
 
     public const string TombstoneIfExhausted = """
-        UPDATE vault_escrows SET record_id = @phantom, record = NULL, wrapped_key = NULL, attempts = 0, attempt_expires = 0,
+        UPDATE vault_accounts SET record_id = @phantom, record = NULL, wrapped_key = NULL, attempts = 0, attempt_expires = 0,
             destroyed_at = COALESCE(destroyed_at, @now)
         WHERE account = @account AND possession_key IS NOT NULL AND
         """ + " " + Exhausted;
 
-    public const string DeletePhantomIfExhausted = "DELETE FROM vault_escrows WHERE account = @account AND possession_key IS NULL AND " + Exhausted;
+    public const string DeletePhantomIfExhausted = "DELETE FROM vault_accounts WHERE account = @account AND possession_key IS NULL AND " + Exhausted;
 
     public const string TombstoneAllExhausted = """
-        UPDATE vault_escrows SET record_id = @phantom, record = NULL, wrapped_key = NULL, attempts = 0, attempt_expires = 0,
+        UPDATE vault_accounts SET record_id = @phantom, record = NULL, wrapped_key = NULL, attempts = 0, attempt_expires = 0,
             destroyed_at = COALESCE(destroyed_at, @now)
         WHERE possession_key IS NOT NULL AND attempts >= @limit AND attempt_expires <= @now
         """;
 
-    public const string DeleteAllExhaustedPhantoms = "DELETE FROM vault_escrows WHERE possession_key IS NULL AND attempts >= @limit AND attempt_expires <= @now";
+    public const string DeleteAllExhaustedPhantoms = "DELETE FROM vault_accounts WHERE possession_key IS NULL AND attempts >= @limit AND attempt_expires <= @now";
 
+    // legacy: the record's id came from a client, before the vault issued them (its registration row has no client key).
     public const string GetEscrow = """
-        SELECT record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, destroyed_at, fresh_start_at
-        FROM vault_escrows WHERE account = @account AND possession_key IS NOT NULL
+        SELECT record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, destroyed_at, fresh_start_at,
+            (SELECT COUNT(*) FROM vault_registrations r WHERE r.record_id = a.record_id AND r.client_key IS NULL) AS legacy
+        FROM vault_accounts a WHERE account = @account AND possession_key IS NOT NULL
         """;
 
     public const string IssueRegistration = """
@@ -167,35 +178,36 @@ internal static class VaultSchema
     // for a first registration (@expected_key NULL), a row without a possession key (none, or a
     // phantom); with a proof, the row whose possession key and record id the proof was checked against.
     public const string PutRecord = """
-        INSERT INTO vault_escrows (account, record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
+        INSERT INTO vault_accounts (account, record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
         VALUES (@account, @record_id, @record, @wrapped_key, @possession_key, @mem, @iter, @par, 0, 0)
         ON CONFLICT (account) DO UPDATE SET record_id = excluded.record_id, record = excluded.record,
             wrapped_key = excluded.wrapped_key, possession_key = excluded.possession_key,
             ksf_memory_kib = excluded.ksf_memory_kib, ksf_iterations = excluded.ksf_iterations,
             ksf_parallelism = excluded.ksf_parallelism, attempts = 0, attempt_expires = 0, destroyed_at = NULL, fresh_start_at = NULL
-        WHERE (@expected_key IS NULL AND vault_escrows.possession_key IS NULL)
-            OR (vault_escrows.possession_key = @expected_key AND vault_escrows.record_id = @expected_record_id)
+        WHERE (@expected_key IS NULL AND vault_accounts.possession_key IS NULL)
+            OR (vault_accounts.possession_key = @expected_key AND vault_accounts.record_id = @expected_record_id)
         RETURNING 1
         """;
 
-    public const string DeleteEscrow = "DELETE FROM vault_escrows WHERE account = @account AND record_id = @record_id AND possession_key = @possession_key";
+    public const string DeleteEscrow = "DELETE FROM vault_accounts WHERE account = @account AND record_id = @record_id AND possession_key = @possession_key";
 
     public const string RequestFreshStart = """
-        UPDATE vault_escrows SET fresh_start_at = COALESCE(fresh_start_at, @now)
+        UPDATE vault_accounts SET fresh_start_at = COALESCE(fresh_start_at, @now)
         WHERE account = @account AND possession_key IS NOT NULL
         RETURNING fresh_start_at
         """;
 
     public const string CancelFreshStart = """
-        UPDATE vault_escrows SET fresh_start_at = NULL
+        UPDATE vault_accounts SET fresh_start_at = NULL
         WHERE account = @account AND possession_key = @possession_key AND fresh_start_at IS NOT NULL
+        RETURNING 1
         """;
 
     // A fresh start whose cool-down is over removes the row: record, wrapped key and possession key.
     // The record ids stay in vault_registrations.
-    public const string ApplyFreshStart = "DELETE FROM vault_escrows WHERE account = @account AND fresh_start_at <= @cutoff";
+    public const string ApplyFreshStart = "DELETE FROM vault_accounts WHERE account = @account AND fresh_start_at <= @cutoff";
 
-    public const string ApplyAllFreshStarts = "DELETE FROM vault_escrows WHERE fresh_start_at <= @cutoff";
+    public const string ApplyAllFreshStarts = "DELETE FROM vault_accounts WHERE fresh_start_at <= @cutoff";
 
     public const string SaveNonce = "INSERT INTO vault_nonces (nonce, account, expires_at) VALUES (@nonce, @account, @expires)";
 

@@ -127,8 +127,9 @@ public sealed class LockboxClient
             using var bytes = new KeyCopy(key);
             return made with { Escrow = await vault.CheckAsync(bytes.Memory, cancellationToken).ConfigureAwait(false) };
         }
-        catch (LockboxException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The app's token source may fail in its own way; the backup is made either way.
             return made with { EscrowNotChecked = e.Message };
         }
     }
@@ -282,8 +283,8 @@ public sealed class LockboxClient
     /// the account's escrow after its cool-down, so a new key can be escrowed. The device that holds the
     /// key cancels it by running (any check of the escrow is a proof of possession).
     /// </summary>
-    /// <returns>When the vault will forget the escrow.</returns>
-    public Task<DateTimeOffset> RequestFreshStartAsync(CancellationToken cancellationToken = default) => RequireVault().RequestFreshStartAsync(cancellationToken);
+    /// <returns>When the vault will forget the escrow; null when it holds none, so one can be registered now.</returns>
+    public Task<DateTimeOffset?> RequestFreshStartAsync(CancellationToken cancellationToken = default) => RequireVault().RequestFreshStartAsync(cancellationToken);
 
     /// <summary>
     /// Goes back to standard backups: exports every encrypted snapshot as a standard backup, deletes

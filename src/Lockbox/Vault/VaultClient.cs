@@ -100,12 +100,12 @@ public sealed class VaultClient
     /// escrow, so that a new one can be registered. It takes effect after the vault's cool-down
     /// (7 days by default), unless the device that holds the key runs meanwhile: its next check cancels it.
     /// </summary>
-    /// <returns>When the escrow will be forgotten.</returns>
-    public async Task<DateTimeOffset> RequestFreshStartAsync(CancellationToken cancellationToken = default)
+    /// <returns>When the escrow will be forgotten; null when the vault holds none, so one can be registered now.</returns>
+    public async Task<DateTimeOffset?> RequestFreshStartAsync(CancellationToken cancellationToken = default)
     {
         var reply = await PostAsync(VaultPaths.FreshStart, Body(new EmptyRequest(), VaultJson.Default.EmptyRequest), VaultJson.Default.FreshStartResponse, cancellationToken)
             .ConfigureAwait(false);
-        return reply.EffectiveAt;
+        return reply.EffectiveAt > reply.RequestedAt ? reply.EffectiveAt : null;
     }
 
     /// <summary>Recovers the backup key on a new device with the password.</summary>
@@ -194,7 +194,10 @@ public sealed class VaultClient
             var status = await PostAsync(VaultPaths.RecordCheck, Body(new RecordProofRequest(proof), VaultJson.Default.RecordProofRequest), VaultJson.Default.RecordStatusResponse, cancellationToken).ConfigureAwait(false);
             return status.State switch
             {
-                EscrowStates.Held => new EscrowStatus(EscrowState.Held, Decode(status.RecordId, VaultLengths.Id), status.FailedAttempts, null, status.FreshStartPendingSince),
+                EscrowStates.Held => new EscrowStatus(EscrowState.Held, Decode(status.RecordId, VaultLengths.Id), status.FailedAttempts, null, status.FreshStartPendingSince)
+                {
+                    Legacy = status.Legacy,
+                },
                 EscrowStates.Destroyed => new EscrowStatus(EscrowState.Destroyed, null, 0, status.DestroyedAt, status.FreshStartPendingSince),
                 _ => throw new VaultProtocolException("The vault sent an escrow state this client does not know."),
             };
@@ -238,6 +241,12 @@ public sealed class VaultClient
         // uploaded next) cannot make this MAC. Nothing derived from the password has left the device yet.
         if (start.Account is null
             || !RegistrationChannel.Matches(channel.StartMac(start.Account, recordId, blinded, responseBytes.AsSpan(0, 32), _options.PinnedPublicKey, ksf), Decode(start.Mac, VaultLengths.Mac)))
+        {
+            throw new VaultProtocolException(NotAuthenticated + " Nothing was uploaded.");
+        }
+
+        // The envelope binds the server key the response carries, which the MAC does not cover: it must be the pinned one.
+        if (!CryptographicOperations.FixedTimeEquals(responseBytes.AsSpan(32), _options.PinnedPublicKey))
         {
             throw new VaultProtocolException(NotAuthenticated + " Nothing was uploaded.");
         }
@@ -395,8 +404,20 @@ public sealed class VaultClient
             VaultErrorCodes.PossessionKeyMismatch => new VaultEscrowExistsException(),
             VaultErrorCodes.RecordExists when path == VaultPaths.RegistrationFinish => new VaultEscrowExistsException(),
             _ => new VaultProtocolException(
-                $"The vault refused {path}: {(int)response.StatusCode} {problem?.Code ?? "no code"}." + (problem?.Detail is { Length: > 0 and < 300 } detail ? " " + detail : "")),
+                $"The vault refused {path}: {(int)response.StatusCode} {Printable(problem?.Code) ?? "no code"}." + (Printable(problem?.Detail) is { } detail ? " " + detail : "")),
         };
+    }
+
+    /// <summary>Text from the vault (unauthenticated) as it may reach a terminal: printable ASCII, at most 300 characters; null when none is left.</summary>
+    private static string? Printable(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string kept = new([.. text.Where(c => c is >= ' ' and <= '~').Take(300)]);
+        return kept.Length == 0 ? null : kept;
     }
 
     private static byte[] Decode(string? value, int length)
@@ -434,7 +455,15 @@ public sealed class VaultClient
 /// When someone holding the account's token had asked for a fresh start, which this check cancelled
 /// (the device that holds the key still runs); null when none was pending.
 /// </param>
-public sealed record EscrowStatus(EscrowState State, byte[]? RecordId, int FailedAttempts, DateTimeOffset? DestroyedAt, DateTimeOffset? FreshStartCancelled);
+public sealed record EscrowStatus(EscrowState State, byte[]? RecordId, int FailedAttempts, DateTimeOffset? DestroyedAt, DateTimeOffset? FreshStartCancelled)
+{
+    /// <summary>
+    /// The escrow was stored before the vault issued record ids, under an id its client chose: whoever
+    /// stole the vault's database before the upgrade could have put it there. Renew it with
+    /// <c>ChangePasswordAsync</c> (no old password needed).
+    /// </summary>
+    public bool Legacy { get; init; }
+}
 
 /// <summary>What the vault holds for an account, told apart by a proof of possession.</summary>
 public enum EscrowState

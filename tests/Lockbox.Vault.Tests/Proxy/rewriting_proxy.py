@@ -8,6 +8,8 @@ usage: rewriting_proxy.py UPSTREAM MODE LOG
             swap-evaluation      answer registration/start and login/start with its own OPRF
                                  evaluation: the blinded element itself, i.e. the OPRF key 1, which
                                  would let it test passwords offline against the record uploaded next
+            swap-server-key      answer registration/start with its own server key in the response
+                                 (the envelope would bind it, and the record would never open)
             swap-possession-key  replace the possession key in registration/finish with its own
             forge-confirmation   replace the vault's MAC in registration/finish's reply
   LOG       every request is appended as "METHOD PATH STATUS", and every body the vault sent back
@@ -49,6 +51,12 @@ def rewrite_reply(path, request, reply):
         doc = json.loads(reply)
         response = base64.b64decode(doc["response"])
         doc["response"] = base64.b64encode(blinded + response[32:]).decode()
+        return json.dumps(doc).encode()
+    if MODE == "swap-server-key" and path.endswith("/registration/start"):
+        blinded = base64.b64decode(json.loads(request)["request"])
+        doc = json.loads(reply)
+        response = base64.b64decode(doc["response"])
+        doc["response"] = base64.b64encode(response[:32] + blinded).decode()
         return json.dumps(doc).encode()
     if MODE == "swap-evaluation" and path.endswith("/login/start"):
         blinded = base64.b64decode(json.loads(request)["ke1"])[:32]
