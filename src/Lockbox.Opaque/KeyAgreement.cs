@@ -22,11 +22,27 @@ public sealed class EphemeralKeyPair : IDisposable
         Ristretto255.MultiplyBase(_privateKey, _publicKey);
     }
 
+    private EphemeralKeyPair(ReadOnlySpan<byte> privateKey)
+    {
+        privateKey.CopyTo(_privateKey);
+        Ristretto255.MultiplyBase(_privateKey, _publicKey);
+    }
+
     /// <summary>The public key to send to the peer.</summary>
     public ReadOnlySpan<byte> PublicKey => _publicKey;
 
     /// <summary>A fresh key pair from the system CSPRNG.</summary>
     public static EphemeralKeyPair Generate() => new();
+
+    /// <summary>
+    /// The key pair of a given private scalar, for known-answer vectors and deterministic tests only:
+    /// a real exchange uses <see cref="Generate"/>, since a reused scalar links its exchanges.
+    /// </summary>
+    /// <exception cref="OpaqueException">The scalar is not canonical or is zero (<see cref="OpaqueError.InvalidMessage"/>).</exception>
+    public static EphemeralKeyPair FromPrivateKey(ReadOnlySpan<byte> privateKey) =>
+        Ristretto255.IsValidScalar(privateKey)
+            ? new(privateKey)
+            : throw new OpaqueException(OpaqueError.InvalidMessage, "The private key is not a valid ristretto255 scalar.");
 
     /// <summary>k·<paramref name="peerPublicKey"/> into <paramref name="sharedSecret"/> (32 bytes).</summary>
     /// <exception cref="OpaqueException">The peer's key is not a canonical non-identity element (<see cref="OpaqueError.InvalidMessage"/>).</exception>

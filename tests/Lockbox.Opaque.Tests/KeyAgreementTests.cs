@@ -36,6 +36,27 @@ public class KeyAgreementTests
         Assert.NotEqual(ab, ac);
     }
 
+    [Theory]
+    [InlineData(1, "e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76")] // RFC 9496 A.1: B
+    [InlineData(2, "6a493210f7499cd17fecb510ae0cea23a110e8d5b901f8acadd3095c73a3b919")] // RFC 9496 A.1: 2·B
+    public void A_key_pair_from_a_given_scalar_has_the_rfc_9496_multiple_of_the_generator(byte scalar, string publicKeyHex)
+    {
+        byte[] privateKey = new byte[32];
+        privateKey[0] = scalar; // little-endian
+
+        using var pair = EphemeralKeyPair.FromPrivateKey(privateKey);
+
+        Assert.Equal(publicKeyHex, Convert.ToHexStringLower(pair.PublicKey));
+    }
+
+    [Fact]
+    public void A_zero_or_non_canonical_scalar_is_refused_as_a_private_key()
+    {
+        Assert.Equal(OpaqueError.InvalidMessage, Assert.Throws<OpaqueException>(() => EphemeralKeyPair.FromPrivateKey(new byte[32])).Error);
+        Assert.Equal(OpaqueError.InvalidMessage, Assert.Throws<OpaqueException>(() => EphemeralKeyPair.FromPrivateKey(Enumerable.Repeat((byte)0xff, 32).ToArray())).Error);
+        Assert.Equal(OpaqueError.InvalidMessage, Assert.Throws<OpaqueException>(() => EphemeralKeyPair.FromPrivateKey(new byte[31])).Error);
+    }
+
     public static TheoryData<byte[]> InvalidKeys() => new()
     {
         new byte[32],                                  // the identity

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Lockbox.Vault.Protocol;
 
 /// <summary>
@@ -16,42 +14,16 @@ public static class BackupKeyWrap
     public static byte[] Wrap(ReadOnlySpan<byte> exportKey, ReadOnlySpan<byte> backupKey)
     {
         Span<byte> iv = stackalloc byte[AesGcmBox.IvLength];
-        RandomNumberGenerator.Fill(iv);
+        DerivedKeyBox.FreshIv(iv);
         return Wrap(exportKey, backupKey, iv);
     }
 
-    /// <summary>Unwraps; throws <see cref="CryptographicException"/> on a wrong export key or a damaged box.</summary>
-    public static byte[] Unwrap(ReadOnlySpan<byte> exportKey, ReadOnlySpan<byte> wrapped)
-    {
-        Span<byte> key = stackalloc byte[32];
-        try
-        {
-            DeriveKey(exportKey, key);
-            using var aes = new AesGcm(key, AesGcmBox.TagLength);
-            return AesGcmBox.Open(aes, wrapped, Aad);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
+    /// <summary>Unwraps; throws <see cref="System.Security.Cryptography.CryptographicException"/> on a wrong export key or a damaged box.</summary>
+    public static byte[] Unwrap(ReadOnlySpan<byte> exportKey, ReadOnlySpan<byte> wrapped) => DerivedKeyBox.Open(exportKey, Info, wrapped, Aad);
 
     /// <summary>Wraps under a given IV, for the known-answer vectors.</summary>
-    internal static byte[] Wrap(ReadOnlySpan<byte> exportKey, ReadOnlySpan<byte> backupKey, ReadOnlySpan<byte> iv)
-    {
-        Span<byte> key = stackalloc byte[32];
-        try
-        {
-            DeriveKey(exportKey, key);
-            using var aes = new AesGcm(key, AesGcmBox.TagLength);
-            return AesGcmBox.Seal(aes, iv, backupKey, Aad);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
+    internal static byte[] Wrap(ReadOnlySpan<byte> exportKey, ReadOnlySpan<byte> backupKey, ReadOnlySpan<byte> iv) => DerivedKeyBox.Seal(exportKey, Info, iv, backupKey, Aad);
 
     /// <summary>The wrap key, for the known-answer vectors.</summary>
-    internal static void DeriveKey(ReadOnlySpan<byte> exportKey, Span<byte> key) => HKDF.DeriveKey(HashAlgorithmName.SHA512, exportKey, key, salt: default, Info);
+    internal static void DeriveKey(ReadOnlySpan<byte> exportKey, Span<byte> key) => DerivedKeyBox.DeriveKey(exportKey, Info, key);
 }

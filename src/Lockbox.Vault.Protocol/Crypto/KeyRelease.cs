@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Lockbox.Vault.Protocol;
 
 /// <summary>
@@ -15,42 +13,17 @@ public static class KeyRelease
     public static byte[] Seal(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> loginId, ReadOnlySpan<byte> wrappedKey)
     {
         Span<byte> iv = stackalloc byte[AesGcmBox.IvLength];
-        RandomNumberGenerator.Fill(iv);
+        DerivedKeyBox.FreshIv(iv);
         return Seal(sessionKey, loginId, wrappedKey, iv);
     }
 
-    /// <summary>The client's side; throws <see cref="CryptographicException"/> when it does not open.</summary>
-    public static byte[] Open(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> loginId, ReadOnlySpan<byte> sealedKey)
-    {
-        Span<byte> key = stackalloc byte[32];
-        try
-        {
-            DeriveKey(sessionKey, key);
-            using var aes = new AesGcm(key, AesGcmBox.TagLength);
-            return AesGcmBox.Open(aes, sealedKey, loginId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
+    /// <summary>The client's side; throws <see cref="System.Security.Cryptography.CryptographicException"/> when it does not open.</summary>
+    public static byte[] Open(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> loginId, ReadOnlySpan<byte> sealedKey) => DerivedKeyBox.Open(sessionKey, Info, sealedKey, loginId);
 
     /// <summary>Seals under a given IV, for the known-answer vectors.</summary>
-    internal static byte[] Seal(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> loginId, ReadOnlySpan<byte> wrappedKey, ReadOnlySpan<byte> iv)
-    {
-        Span<byte> key = stackalloc byte[32];
-        try
-        {
-            DeriveKey(sessionKey, key);
-            using var aes = new AesGcm(key, AesGcmBox.TagLength);
-            return AesGcmBox.Seal(aes, iv, wrappedKey, loginId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
+    internal static byte[] Seal(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> loginId, ReadOnlySpan<byte> wrappedKey, ReadOnlySpan<byte> iv) =>
+        DerivedKeyBox.Seal(sessionKey, Info, iv, wrappedKey, loginId);
 
     /// <summary>The release key, for the known-answer vectors.</summary>
-    internal static void DeriveKey(ReadOnlySpan<byte> sessionKey, Span<byte> key) => HKDF.DeriveKey(HashAlgorithmName.SHA512, sessionKey, key, salt: default, Info);
+    internal static void DeriveKey(ReadOnlySpan<byte> sessionKey, Span<byte> key) => DerivedKeyBox.DeriveKey(sessionKey, Info, key);
 }
