@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Lockbox.Vault.Protocol;
 
 /// <summary>
@@ -14,11 +16,11 @@ public static class BackupKeyWrap
     public static byte[] Wrap(ReadOnlySpan<byte> exportKey, ReadOnlySpan<byte> backupKey)
     {
         Span<byte> iv = stackalloc byte[AesGcmBox.IvLength];
-        DerivedKeyBox.FreshIv(iv);
+        RandomNumberGenerator.Fill(iv); // never repeats under one key: a fresh key per ikm, a fresh IV per box
         return Wrap(exportKey, backupKey, iv);
     }
 
-    /// <summary>Unwraps; throws <see cref="System.Security.Cryptography.CryptographicException"/> on a wrong export key or a damaged box.</summary>
+    /// <summary>Unwraps; throws <see cref="CryptographicException"/> on a wrong export key or a damaged box.</summary>
     public static byte[] Unwrap(ReadOnlySpan<byte> exportKey, ReadOnlySpan<byte> wrapped) => DerivedKeyBox.Open(exportKey, Info, wrapped, Aad);
 
     /// <summary>Wraps under a given IV, for the known-answer vectors.</summary>

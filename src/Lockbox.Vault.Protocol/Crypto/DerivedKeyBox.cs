@@ -43,7 +43,4 @@ internal static class DerivedKeyBox
     }
 
     public static void DeriveKey(ReadOnlySpan<byte> ikm, byte[] info, Span<byte> key) => HKDF.DeriveKey(HashAlgorithmName.SHA512, ikm, key, salt: default, info);
-
-    /// <summary>A fresh IV from the CSPRNG: an IV never repeats under one key.</summary>
-    public static void FreshIv(Span<byte> iv) => RandomNumberGenerator.Fill(iv);
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Lockbox.Vault.Protocol;
 
 /// <summary>
@@ -13,11 +15,11 @@ public static class KeyRelease
     public static byte[] Seal(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> loginId, ReadOnlySpan<byte> wrappedKey)
     {
         Span<byte> iv = stackalloc byte[AesGcmBox.IvLength];
-        DerivedKeyBox.FreshIv(iv);
+        RandomNumberGenerator.Fill(iv); // never repeats under one key: a fresh key per ikm, a fresh IV per box
         return Seal(sessionKey, loginId, wrappedKey, iv);
     }
 
-    /// <summary>The client's side; throws <see cref="System.Security.Cryptography.CryptographicException"/> when it does not open.</summary>
+    /// <summary>The client's side; throws <see cref="CryptographicException"/> when it does not open.</summary>
     public static byte[] Open(ReadOnlySpan<byte> sessionKey, ReadOnlySpan<byte> loginId, ReadOnlySpan<byte> sealedKey) => DerivedKeyBox.Open(sessionKey, Info, sealedKey, loginId);
 
     /// <summary>Seals under a given IV, for the known-answer vectors.</summary>
