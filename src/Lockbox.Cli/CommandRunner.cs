@@ -153,8 +153,23 @@ internal static class CommandRunner
         }
         catch (Vault.Client.VaultKeyDestroyedException)
         {
-            terminal.Fail("Too many wrong passwords: the vault has destroyed this account's backup key for good. The backups can no longer be opened with a password; the 64-digit key, if you kept one, still opens them.");
+            terminal.Fail("The vault no longer holds your key: too many wrong passwords destroyed it for good. The backups can no longer be opened with a password; the 64-digit key, if you kept one, still opens them.");
             return ExitCodes.KeyDestroyed;
+        }
+        catch (Vault.Client.VaultNoEscrowException e)
+        {
+            terminal.Fail($"{e.Message} The 64-digit key, if you kept one, opens the backups.");
+            return ExitCodes.KeyDestroyed;
+        }
+        catch (Vault.Client.VaultConfigurationException e)
+        {
+            terminal.Fail(e.Message);
+            return ExitCodes.VaultConfiguration;
+        }
+        catch (Vault.Client.VaultRateLimitedException e)
+        {
+            terminal.Fail(e.Message);
+            return ExitCodes.RateLimited;
         }
         catch (Vault.Client.VaultEscrowExistsException e)
         {
@@ -163,7 +178,7 @@ internal static class CommandRunner
         }
         catch (Vault.Client.VaultUnreachableException e)
         {
-            terminal.Fail($"The key vault cannot be reached: {e.Message} Nothing was changed; try again later.");
+            terminal.Fail($"Key vault: {e.Message}");
             return ExitCodes.VaultUnreachable;
         }
         catch (Vault.Client.VaultException e)

@@ -12,5 +12,7 @@ internal static class ExitCodes
     public const int WrongPassword = 6;
     public const int KeyDestroyed = 7;
     public const int VaultUnreachable = 8;
+    public const int VaultConfiguration = 9;
+    public const int RateLimited = 10;
     public const int Interrupted = 130;
 }

@@ -31,7 +31,14 @@ internal static class VaultAccess
         Recursive = true,
     };
 
-    public static IEnumerable<Option> All => [Url, PublicKey, TokenFile];
+    public static readonly Option<string?> Account = new("--account")
+    {
+        Description = "The account the token must be for; checked with the vault before any try is spent. Also read from LOCKBOX_VAULT_ACCOUNT.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("LOCKBOX_VAULT_ACCOUNT"),
+    };
+
+    public static IEnumerable<Option> All => [Url, PublicKey, TokenFile, Account];
 
     public static (VaultClient Client, HttpClient Http) Connect(ParseResult parse)
     {
@@ -60,7 +67,12 @@ internal static class VaultAccess
         {
             // No redirects are followed, and plain http is refused except to a loopback address.
             http = VaultClient.CreateHttpClient(new Uri(url.ToString().TrimEnd('/') + "/"));
-            return (new VaultClient(http, new VaultClientOptions { PinnedPublicKey = publicKey, AccessToken = _ => ValueTask.FromResult(token.Value) }), http);
+            return (new VaultClient(http, new VaultClientOptions
+            {
+                PinnedPublicKey = publicKey,
+                Account = parse.GetValue(Account) is { Length: > 0 } account ? account : null,
+                AccessToken = _ => ValueTask.FromResult(token.Value),
+            }), http);
         }
         catch (ArgumentException e)
         {
@@ -84,6 +96,22 @@ internal static class VaultAccess
         {
             throw new LockboxException($"The account token file {tokenFile.FullName} cannot be read ({e.GetType().Name}); check --vault-token-file.", e);
         }
+    }
+
+    /// <summary>
+    /// Reads a password being set: it must clear the floor (<see cref="PasswordPolicy"/>), and a
+    /// guessable one is accepted with a warning that says why. The warning goes to the terminal only.
+    /// </summary>
+    public static string ReadNewPassword(Terminal terminal, string prompt)
+    {
+        string password = ReadPassword(terminal, prompt, confirm: true);
+        PasswordPolicy.RequireSettable(password);
+        if (PasswordPolicy.Assess(password).Warning is { } warning)
+        {
+            terminal.Error.WriteLine("warning: " + warning);
+        }
+
+        return password;
     }
 
     /// <summary>Reads a password: a hidden prompt on a terminal (asked twice when new), else one line of standard input.</summary>

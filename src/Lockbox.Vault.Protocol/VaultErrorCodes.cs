@@ -57,6 +57,12 @@ public static class VaultErrorCodes
     /// <summary>409: the escrow changed during the operation.</summary>
     public const string RecordChanged = "record-changed";
 
+    /// <summary>409: login/start's `passwordForm` is not the form the escrow was registered with; no try was counted, start again in the escrow's form.</summary>
+    public const string PasswordFormMismatch = "password-form-mismatch";
+
+    /// <summary>429: too many requests, or the delay after failed logins has not passed; `Retry-After` and `retryAfter` say when to try again. No try was counted.</summary>
+    public const string RateLimited = "rate-limited";
+
     /// <summary>410: the guess limit destroyed the record.</summary>
     public const string KeyDestroyed = "key-destroyed";
 

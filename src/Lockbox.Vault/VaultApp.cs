@@ -1,11 +1,8 @@
-using System.Security.Claims;
-using System.Threading.RateLimiting;
 using Lockbox.Vault.Server.Endpoints;
 using Lockbox.Vault.Server.Http;
 using Lockbox.Vault.Server.Secrets;
 using Lockbox.Vault.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -87,19 +84,7 @@ public static class VaultApp
         });
         services.AddAuthorization();
 
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<VaultOptions>>((limiter, vault) =>
-        {
-            var limits = vault.Value.RateLimit;
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-                PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
-                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => Window(limits.PerIpPerMinute))),
-                PartitionedRateLimiter.Create<HttpContext, string>(http => http.User.FindFirstValue("sub") is { } account
-                    ? RateLimitPartition.GetFixedWindowLimiter("a:" + account, _ => Window(limits.PerAccountPerMinute))
-                    : RateLimitPartition.GetNoLimiter("anonymous")));
-        });
+        services.AddRequestLimits();
 
         if (builder.Configuration.GetValue("Vault:Metrics:Enabled", true))
         {
@@ -116,12 +101,10 @@ public static class VaultApp
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAddressLimit();
         app.UseAuthentication();
         app.UseAuthorization();
-        if (app.Services.GetRequiredService<IOptions<VaultOptions>>().Value.RateLimit.Enabled)
-        {
-            app.UseRateLimiter();
-        }
+        app.UseAccountLimit();
 
         if (app.Configuration.GetValue("Vault:Metrics:Enabled", true))
         {
@@ -129,13 +112,6 @@ public static class VaultApp
         }
         VaultEndpoints.Map(app);
     }
-
-    private static FixedWindowRateLimiterOptions Window(int permits) => new()
-    {
-        PermitLimit = permits,
-        Window = TimeSpan.FromMinutes(1),
-        QueueLimit = 0,
-    };
 
     private static byte[] SigningKey(JwtOptions jwt)
     {

@@ -6,6 +6,9 @@ public sealed class VaultOptions
     /// <summary>Failed logins in a row after which the record is deleted: 1 to 255, default 10.</summary>
     public int AttemptLimit { get; set; } = 10;
 
+    /// <summary>The delays between failed logins, in seconds; see <see cref="Server.LoginDelays"/>.</summary>
+    public string LoginDelaySeconds { get; set; } = Server.LoginDelays.Default;
+
     /// <summary>How long a login may sit between KE2 and KE3.</summary>
     public int LoginTimeoutSeconds { get; set; } = 60;
 
@@ -36,6 +39,12 @@ public sealed class VaultOptions
     /// <summary>How account tokens are checked.</summary>
     public JwtOptions Jwt { get; set; } = new();
 
+    /// <summary>
+    /// Addresses of the reverse proxies whose X-Forwarded-For names the client; empty (the default)
+    /// trusts none, and every client is limited under the address it connects from.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
     /// <summary>Request rate limits, on top of the guess counter.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 
@@ -50,6 +59,15 @@ public sealed class VaultOptions
         if (LoginTimeoutSeconds < 1 || NonceTimeoutSeconds < 1 || SweepIntervalSeconds < 1 || RegistrationTimeoutSeconds < 1)
         {
             throw new InvalidOperationException("Vault timeouts must be positive.");
+        }
+
+        _ = Server.LoginDelays.Parse(LoginDelaySeconds);
+        foreach (string proxy in TrustedProxies)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                throw new InvalidOperationException($"Vault:TrustedProxies holds '{proxy}', which is not an IP address.");
+            }
         }
 
         // The cool-down is the owner's time to notice a fresh start someone else asked for.
@@ -114,7 +132,10 @@ public sealed class RateLimitOptions
     /// <summary>Off only in tests of the guess counter itself.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Requests per minute per account.</summary>
+    /// <summary>
+    /// Requests per minute per account, in memory on each node; login/start is counted durably with
+    /// the guess counter instead, and login/finish never, so a right password is never refused.
+    /// </summary>
     public int PerAccountPerMinute { get; set; } = 30;
 
     /// <summary>Requests per minute per client IP.</summary>

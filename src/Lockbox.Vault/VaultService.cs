@@ -30,6 +30,7 @@ public sealed partial class VaultService(
     private readonly byte[] _context = Encoding.UTF8.GetBytes(options.Value.Context);
     private readonly OpaqueServer _server = new(keys.Setup, Encoding.UTF8.GetBytes(options.Value.Context));
     private readonly LoginStateSealer _sealer = new(keys);
+    private readonly LoginDelays _delays = LoginDelays.Parse(options.Value.LoginDelaySeconds);
 
     /// <summary>GET /v1/vault-info.</summary>
     public VaultInfoResponse Info() => new(
@@ -72,7 +73,11 @@ public sealed partial class VaultService(
         var ksf = ParseKsf(request.Ksf);
         (byte[] Nonce, byte[] Signature)? proof = request.Proof is null ? null : ParseProof(request.Proof);
         byte[] clientMac = Wire.Bytes(request.Mac, VaultLengths.Mac, "mac");
-        var escrow = new EscrowRecord(recordId, record.ToArray(), wrappedKey, possessionKey, ksf, 0);
+        var form = request.PasswordForm is null
+            ? PasswordForm.AsTyped
+            : PasswordForms.Parse(request.PasswordForm)
+                ?? throw VaultProblemException.BadRequest(VaultErrorCodes.InvalidMessage, $"'passwordForm' must be '{PasswordForms.Nfc}' or '{PasswordForms.AsTyped}'.");
+        var escrow = new EscrowRecord(recordId, record.ToArray(), wrappedKey, possessionKey, ksf, 0, Form: form);
 
         // Everything about the id is checked before anything is consumed, so a refused finish changes nothing.
         var issued = await store.GetRegistrationAsync(recordId, cancellationToken).ConfigureAwait(false);
@@ -81,7 +86,7 @@ public sealed partial class VaultService(
             throw NotIssued("was not issued to this account by /v1/registration/start");
         }
 
-        byte[] digest = RegistrationChannel.EscrowDigest(escrow.Record, wrappedKey, possessionKey, ksf);
+        byte[] digest = RegistrationChannel.EscrowDigest(escrow.Record, wrappedKey, possessionKey, ksf, form);
         using var channel = OpenChannel(issued.ClientKey);
         byte[] expectedMac = proof is { } p
             ? channel.FinishMac(account, recordId, digest, p.Nonce, p.Signature)
@@ -169,24 +174,89 @@ public sealed partial class VaultService(
     }
 
     /// <summary>
-    /// POST /v1/login/start. The attempt is counted, durably and together with the pending login,
-    /// before anything else; then KE2 is computed (over a fake record for an account without one) and
-    /// the server's login state sealed for the client to hand back with KE3.
+    /// POST /v1/login/start. Whatever would refuse the login is decided from the escrow and its counter
+    /// before a try is spent: no escrow (404), a destroyed one (410), a KE1 in another password form
+    /// (409), the delay after failed attempts or the account's rate window (429). Then the attempt is
+    /// counted, durably and together with the pending login, before KE2 is computed and the server's
+    /// login state sealed for the client to hand back with KE3.
     /// </summary>
+    /// <remarks>
+    /// Every caller holds a token for the account, so telling it that no escrow exists reveals nothing
+    /// it could not learn by registering (a first registration over an escrow gets 409).
+    /// </remarks>
     public async Task<LoginStartResponse> StartLoginAsync(string account, LoginStartRequest request, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         var ke1 = Wire.Message(request.Ke1, KE1.Length, "ke1", b => KE1.Parse(b));
-        int limit = _options.AttemptLimit;
-
+        PasswordForm? declared = request.PasswordForm is null
+            ? null
+            : PasswordForms.Parse(request.PasswordForm)
+                ?? throw VaultProblemException.BadRequest(VaultErrorCodes.InvalidMessage, $"'passwordForm' must be '{PasswordForms.Nfc}' or '{PasswordForms.AsTyped}'.");
         byte[] loginId = RandomNumberGenerator.GetBytes(VaultLengths.Id);
-        long expires = NowMs() + (_options.LoginTimeoutSeconds * 1000L);
-        var grant = await store.CountAttemptAsync(account, limit, loginId, expires, cancellationToken).ConfigureAwait(false);
-        if (grant is null)
+
+        // A lost race (another attempt, a reset or a lockout changed the counter after it was read) reads it again.
+        for (int round = 0; ; round++)
         {
-            // The counter is at the limit: the final attempt is either still in flight, or was abandoned
-            // (it expired without a KE3), and then it has failed.
-            if (!await LockOutAsync(account, null, NowMs(), cancellationToken).ConfigureAwait(false))
+            var escrow = await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false) ?? throw NoRecord();
+            if (escrow.IsTombstone)
+            {
+                throw KeyDestroyed();
+            }
+
+            if (declared is { } form && form != escrow.Form)
+            {
+                throw new VaultProblemException(
+                    StatusCodes.Status409Conflict, VaultErrorCodes.PasswordFormMismatch, "The escrow was registered with the password in another form; no try was counted.")
+                {
+                    PasswordForm = PasswordForms.Name(escrow.Form),
+                };
+            }
+
+            if (escrow.Counter is not { } counter)
+            {
+                await store.EnsureCounterAsync(account, escrow.RecordId, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var count = await DecideAttemptAsync(account, escrow.RecordId, counter, loginId, cancellationToken).ConfigureAwait(false);
+            if (await store.CountAttemptAsync(account, count, cancellationToken).ConfigureAwait(false) is not int attempt)
+            {
+                if (round < 8)
+                {
+                    continue;
+                }
+
+                throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.RecordChanged, "Other logins to this account keep changing its counter; try again.");
+            }
+
+            hook.AttemptCounted(account, attempt);
+            var record = RegistrationRecord.Parse(escrow.Record);
+            byte[] sealedState;
+            KE2 ke2;
+            using (var serverLogin = _server.StartLogin(record, ke1, CredentialIdentifier.For(account, escrow.RecordId), null, out ke2))
+            {
+                sealedState = _sealer.Seal(serverLogin, loginId, account, new LoginTerms(escrow.RecordId, attempt, count.ExpiresAtMs));
+            }
+
+            metrics.LoginLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "start"));
+            return new LoginStartResponse(
+                Convert.ToBase64String(loginId), Convert.ToBase64String(ke2.ToArray()), escrow.Ksf.ToContract(), Convert.ToBase64String(sealedState));
+        }
+    }
+
+    /// <summary>
+    /// What counting one more attempt on <paramref name="counter"/> writes, or the refusal: the final
+    /// attempt still in flight (409) or settled (410, the lockout), the delay after failures, or the
+    /// account's login/start rate window (429).
+    /// </summary>
+    private async Task<AttemptCount> DecideAttemptAsync(string account, byte[] recordId, LoginCounter counter, byte[] loginId, CancellationToken cancellationToken)
+    {
+        int limit = _options.AttemptLimit;
+        long now = NowMs();
+        if (counter.Attempts >= limit)
+        {
+            // The final attempt is either still in flight, or was abandoned (it expired without a KE3), and then it has failed.
+            if (!await LockOutAsync(account, recordId, now, cancellationToken).ConfigureAwait(false))
             {
                 throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.FinalAttemptPending, "The last allowed attempt is in progress; try again when it has finished or expired.");
             }
@@ -194,19 +264,22 @@ public sealed partial class VaultService(
             throw KeyDestroyed();
         }
 
-        hook.AttemptCounted(account, grant.Attempt);
-
-        var record = grant.Record is null ? null : RegistrationRecord.Parse(grant.Record);
-        byte[] sealedState;
-        KE2 ke2;
-        using (var serverLogin = _server.StartLogin(record, ke1, CredentialIdentifier.For(account, grant.RecordId), null, out ke2))
+        if (now < counter.NotBeforeMs)
         {
-            sealedState = _sealer.Seal(serverLogin, loginId, account, new LoginTerms(grant.RecordId, grant.Attempt, expires));
+            throw VaultProblemException.RateLimited(
+                $"After {counter.Attempts} logins without success the next must wait; no try was counted.", TimeSpan.FromMilliseconds(counter.NotBeforeMs - now));
         }
 
-        metrics.LoginLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "start"));
-        return new LoginStartResponse(
-            Convert.ToBase64String(loginId), Convert.ToBase64String(ke2.ToArray()), grant.Ksf.ToContract(), Convert.ToBase64String(sealedState));
+        const long Minute = 60_000;
+        (long windowStart, int windowCount) = now - counter.WindowStartMs >= Minute ? (now, 1) : (counter.WindowStartMs, counter.WindowCount + 1);
+        if (_options.RateLimit.Enabled && windowCount > _options.RateLimit.PerAccountPerMinute)
+        {
+            throw VaultProblemException.RateLimited("Too many logins to this account this minute; no try was counted.", TimeSpan.FromMilliseconds(windowStart + Minute - now));
+        }
+
+        int attempt = counter.Attempts + 1;
+        return new AttemptCount(
+            recordId, counter.Attempts, limit, now + _delays.AfterMs(attempt), windowStart, windowCount, loginId, now + (_options.LoginTimeoutSeconds * 1000L));
     }
 
     /// <summary>
@@ -246,23 +319,30 @@ public sealed partial class VaultService(
 
         if (sessionKey is null)
         {
-            if (!await store.TakeLoginAsync(loginId, account, cancellationToken).ConfigureAwait(false))
+            var failed = await store.FailLoginAsync(loginId, account, terms.RecordId, cancellationToken).ConfigureAwait(false);
+            if (!failed.WasPending)
             {
                 throw LoginUnknown();
             }
 
             metrics.LoginsFailed.Add(1);
-            if (terms.Attempt >= limit)
+            // 410 only when this failure really destroyed the record: a success of an earlier attempt may have reset the counter meanwhile.
+            if (terms.Attempt >= limit && await LockOutAsync(account, terms.RecordId, long.MaxValue, cancellationToken).ConfigureAwait(false))
             {
-                await LockOutAsync(account, terms.RecordId, long.MaxValue, cancellationToken).ConfigureAwait(false);
                 throw KeyDestroyed();
             }
 
+            if (failed.Attempts is not int attempts)
+            {
+                throw RecordChanged();
+            }
+
+            // The tries left come from the counter as it is now, not from this attempt's number.
             throw new VaultProblemException(
                 StatusCodes.Status403Forbidden,
                 expired ? VaultErrorCodes.LoginExpired : VaultErrorCodes.WrongPassword,
                 expired ? "The login expired before KE3 arrived; it counted as a failed attempt." : "The password is wrong.",
-                limit - terms.Attempt);
+                Math.Max(0, limit - attempts));
         }
 
         try
@@ -273,8 +353,7 @@ public sealed partial class VaultService(
                 throw LoginUnknown();
             }
 
-            byte[] wrappedKey = completion.WrappedKey
-                ?? throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.RecordChanged, "The record was replaced or deleted during this login.");
+            byte[] wrappedKey = completion.WrappedKey ?? throw RecordChanged();
             metrics.LoginsSucceeded.Add(1);
             metrics.LoginLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "finish"));
             return new LoginFinishResponse(Convert.ToBase64String(KeyRelease.Seal(sessionKey, loginId, wrappedKey)));
@@ -397,7 +476,10 @@ public sealed partial class VaultService(
     }
 
     private static VaultProblemException KeyDestroyed() =>
-        new(StatusCodes.Status410Gone, VaultErrorCodes.KeyDestroyed, "Too many wrong passwords: the escrowed key has been destroyed for good.", 0);
+        new(StatusCodes.Status410Gone, VaultErrorCodes.KeyDestroyed, "The vault no longer holds this account's key: too many wrong passwords destroyed it for good.");
+
+    private static VaultProblemException RecordChanged() =>
+        new(StatusCodes.Status409Conflict, VaultErrorCodes.RecordChanged, "The record was replaced or deleted during this login.");
 
     private static VaultProblemException LoginUnknown() =>
         new(StatusCodes.Status409Conflict, VaultErrorCodes.LoginUnknown, "No such login is pending: it was finished already, expired, or never started.");
@@ -422,7 +504,7 @@ public sealed partial class VaultService(
     private static bool SameEscrow(EscrowRecord stored, EscrowRecord sent) =>
         stored.Record is { } record && record.AsSpan().SequenceEqual(sent.Record)
         && stored.WrappedKey is { } wrapped && wrapped.AsSpan().SequenceEqual(sent.WrappedKey)
-        && stored.PossessionKey.AsSpan().SequenceEqual(sent.PossessionKey) && stored.Ksf == sent.Ksf;
+        && stored.PossessionKey.AsSpan().SequenceEqual(sent.PossessionKey) && stored.Ksf == sent.Ksf && stored.Form == sent.Form;
 
     private RegistrationChannel OpenChannel(byte[] clientKey)
     {

@@ -125,6 +125,8 @@ public static class VaultTargets
 
                 break;
             case "v1/login/finish":
+                // Logins start only against an escrow (an account without one is told so, 404).
+                await host.EnsureRecord().ConfigureAwait(false);
                 for (int i = 0; i < 2; i++)
                 {
                     using var login = ClientLogin.Start("pw"u8, out var ke1);

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Lockbox.Vault.Protocol.Contracts;
 
 namespace Lockbox.Vault.Tests;
 
@@ -118,21 +120,56 @@ public class GuessLimitTests : VaultTestBase
     }
 
     [Theory, MemberData(nameof(Setups))]
-    public async Task An_unknown_account_gets_a_fake_KE2_and_is_counted_like_a_real_one(StoreKind store, HostKind kind)
+    public async Task An_account_without_an_escrow_is_told_so_and_no_try_is_counted(StoreKind store, HostKind kind)
     {
         var host = await StartAsync(store, kind, attemptLimit: 3);
-        var known = await host.ClientAsync("alice");
-        await known.EnableAsync(BackupKey, "correct horse");
-        var unknown = await host.ClientAsync("nobody");
+        var nobody = await host.ClientAsync("nobody");
 
-        var started = await Raw.StartLoginAsync(host, "nobody", "anything");
-        Assert.Equal(Lockbox.Opaque.Messages.KE2.Length, started.Ke2.ToArray().Length);
-        await Raw.StartLoginAsync(host, "alice", "anything");
+        for (int i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAsync<VaultNoEscrowException>(() => nobody.RecoverAsync("guess"));
+        }
 
-        Assert.Equal(1, (await Assert.ThrowsAsync<VaultWrongPasswordException>(() => unknown.RecoverAsync("guess"))).TriesLeft);
-        Assert.Equal(1, (await Assert.ThrowsAsync<VaultWrongPasswordException>(() => known.RecoverAsync("guess"))).TriesLeft);
-        await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => unknown.RecoverAsync("guess"));
-        await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => known.RecoverAsync("guess"));
+        // Nothing was counted against the account: its first escrow gets every try.
+        await nobody.EnableAsync(BackupKey, "correct horse");
+        Assert.Equal(2, (await Assert.ThrowsAsync<VaultWrongPasswordException>(() => nobody.RecoverAsync("guess"))).TriesLeft);
+        Assert.Equal(BackupKey, await nobody.RecoverAsync("correct horse"));
+    }
+
+    [Theory, MemberData(nameof(Setups))]
+    public async Task After_destruction_the_owner_is_told_the_key_is_gone_never_tries_left(StoreKind store, HostKind kind)
+    {
+        var host = await StartAsync(store, kind, attemptLimit: 2);
+        var client = await host.ClientAsync("alice");
+        await client.EnableAsync(BackupKey, "correct horse");
+        await Assert.ThrowsAsync<VaultWrongPasswordException>(() => client.RecoverAsync("guess 1"));
+        await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => client.RecoverAsync("guess 2"));
+
+        // Every later try, right password or not, hears the same and spends nothing.
+        await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => client.RecoverAsync("guess 3"));
+        var right = await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => client.RecoverAsync("correct horse"));
+        Assert.Contains("no longer holds your key", right.Message, StringComparison.Ordinal);
+        var raw = await Raw.PostAsync(host, "alice", "v1/login/start", new { ke1 = Convert.ToBase64String(Ke1()) });
+        Assert.Equal(HttpStatusCode.Gone, raw.StatusCode);
+        Assert.DoesNotContain("triesLeft", await raw.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory, MemberData(nameof(Setups))]
+    public async Task Tries_left_come_from_the_counter_as_it_is_now(StoreKind store, HostKind kind)
+    {
+        var host = await StartAsync(store, kind);
+        var client = await host.ClientAsync("alice");
+        await client.EnableAsync(BackupKey, "correct horse");
+
+        // Two logins started before either is settled: attempts 1 and 2. The first to fail reports the
+        // counter as it is (8 left), not its own number (9 left).
+        var first = await Raw.StartLoginAsync(host, "alice", "guess 1");
+        var second = await Raw.StartLoginAsync(host, "alice", "guess 2");
+        var failed = await Raw.FinishAsync(host, "alice", first, new byte[Lockbox.Opaque.Messages.KE3.Length]);
+        Assert.Equal(HttpStatusCode.Forbidden, failed.StatusCode);
+        Assert.Equal(8, (await failed.Content.ReadFromJsonAsync<ProblemResponse>())!.TriesLeft);
+        var also = await Raw.FinishAsync(host, "alice", second, new byte[Lockbox.Opaque.Messages.KE3.Length]);
+        Assert.Equal(8, (await also.Content.ReadFromJsonAsync<ProblemResponse>())!.TriesLeft);
     }
 
     [Fact]

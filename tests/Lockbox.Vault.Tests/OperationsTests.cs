@@ -64,10 +64,11 @@ public class OperationsTests : VaultTestBase
         await (await host.ClientAsync("alice")).EnableAsync(BackupKey, "correct horse");
         var impostorPin = await host.ClientAsync("bob", pinnedKey: AnotherVaultKey());
 
-        await Assert.ThrowsAsync<VaultProtocolException>(() => impostorPin.EnableAsync(BackupKey, "pw"));
+        await Assert.ThrowsAsync<VaultConfigurationException>(() => impostorPin.EnableAsync(BackupKey, "a password"));
         Assert.Null(await host.Store.GetRecordAsync("bob", default));
         var alice = await host.ClientAsync("alice", pinnedKey: AnotherVaultKey());
-        await Assert.ThrowsAsync<VaultProtocolException>(() => alice.RecoverAsync("correct horse"));
+        await Assert.ThrowsAsync<VaultConfigurationException>(() => alice.RecoverAsync("correct horse"));
+        Assert.Equal(0, (await host.Store.GetRecordAsync("alice", default))!.Attempts); // no KE1 was sent
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public class OperationsTests : VaultTestBase
         var client = new VaultClient(http, new VaultClientOptions { PinnedPublicKey = AnotherVaultKey(), AccessToken = _ => ValueTask.FromResult("t") });
 
         await Assert.ThrowsAsync<VaultUnreachableException>(() => client.RecoverAsync("pw"));
-        await Assert.ThrowsAsync<VaultUnreachableException>(() => client.EnableAsync(BackupKey, "pw"));
+        await Assert.ThrowsAsync<VaultUnreachableException>(() => client.EnableAsync(BackupKey, "a password"));
     }
 
     [Fact]

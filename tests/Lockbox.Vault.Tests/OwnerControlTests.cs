@@ -48,8 +48,8 @@ public class OwnerControlTests : VaultTestBase
         await Assert.ThrowsAsync<VaultEscrowExistsException>(() => squatter.EnableAsync(SquatterKey, "the squatter's"));
         await Assert.ThrowsAsync<VaultEscrowExistsException>(() => squatter.ChangePasswordAsync(SquatterKey, "the squatter's"));
 
-        // Guessing on at the tombstone does not wear it away: its fake logins lock out like any, and it stays.
-        await Assert.ThrowsAsync<VaultWrongPasswordException>(() => squatter.RecoverAsync("guess 3"));
+        // Guessing on at the tombstone does not wear it away: every login hears the key is gone, and it stays.
+        await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => squatter.RecoverAsync("guess 3"));
         await Assert.ThrowsAsync<VaultKeyDestroyedException>(() => squatter.RecoverAsync("guess 4"));
         Assert.Equal(HttpStatusCode.Conflict, await TokenOnlyRegistrationAsync(host));
 

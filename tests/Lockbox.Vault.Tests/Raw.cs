@@ -85,4 +85,8 @@ internal static class Raw
     /// <summary>Sends <paramref name="ke3"/> for the login <paramref name="started"/>, with that login's id and state.</summary>
     public static Task<HttpResponseMessage> FinishAsync(VaultHost host, string account, Started started, KE3 ke3) =>
         PostAsync(host, account, "v1/login/finish", new { loginId = started.LoginId, ke3 = Convert.ToBase64String(ke3.ToArray()), state = started.State });
+
+    /// <summary>Sends a KE3 of raw bytes (say, one that cannot verify) for the login <paramref name="started"/>.</summary>
+    public static Task<HttpResponseMessage> FinishAsync(VaultHost host, string account, Started started, byte[] ke3) =>
+        PostAsync(host, account, "v1/login/finish", new { loginId = started.LoginId, ke3 = Convert.ToBase64String(ke3), state = started.State });
 }

@@ -105,7 +105,7 @@ public sealed class VaultCrashTests(ITestOutputHelper log) : VaultTestBase
     /// <summary>The account's counter, read straight from the database; null once the record is destroyed.</summary>
     private static async Task<int?> AttemptsAsync(VaultBackend backend, string account)
     {
-        const string Sql = "SELECT attempts FROM vault_accounts WHERE account = @account AND record IS NOT NULL";
+        const string Sql = "SELECT c.attempts FROM vault_counters c JOIN vault_accounts a ON a.account = c.account AND a.record_id = c.record_id WHERE c.account = @account AND a.record IS NOT NULL";
         System.Data.Common.DbConnection connection = backend.Store == StoreKind.Sqlite
             ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={backend.SqliteFile};Mode=ReadOnly;Pooling=False")
             : new Npgsql.NpgsqlConnection(backend.PostgresConnectionString);
@@ -234,6 +234,7 @@ public sealed class VaultCrashTests(ITestOutputHelper log) : VaultTestBase
                 $"--urls=http://127.0.0.1:{port}",
                 $"--Vault:AttemptLimit={Limit}",
                 "--Vault:LoginTimeoutSeconds=1",
+                "--Vault:LoginDelaySeconds=0",
                 $"--Vault:Storage:Provider={(backend.Store == StoreKind.Sqlite ? "sqlite" : "postgres")}",
                 $"--Vault:Storage:SqlitePath={backend.SqliteFile}",
                 $"--Vault:Storage:PostgresConnectionString={backend.PostgresConnectionString ?? ""}",

@@ -70,8 +70,9 @@ public sealed class VaultHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program>? _factory;
     private readonly WebApplication? _app;
 
-    private VaultHost(HttpClient http, IServiceProvider services, WebApplicationFactory<Program>? factory, WebApplication? app)
+    private VaultHost(HttpClient http, IServiceProvider services, WebApplicationFactory<Program>? factory, WebApplication? app, VaultBackend backend)
     {
+        Backend = backend;
         Http = http;
         Services = services;
         _factory = factory;
@@ -79,6 +80,9 @@ public sealed class VaultHost : IAsyncDisposable
     }
 
     public HttpClient Http { get; }
+
+    /// <summary>Where this node keeps its state.</summary>
+    public VaultBackend Backend { get; }
 
     public IServiceProvider Services { get; }
 
@@ -97,6 +101,8 @@ public sealed class VaultHost : IAsyncDisposable
             ["Vault:Jwt:SigningKey"] = Convert.ToBase64String(SigningKey),
             ["Vault:RateLimit:Enabled"] = rateLimit ? "true" : "false",
             ["Vault:RateLimit:PerAccountPerMinute"] = "5",
+            // The growing delays are tested with the default schedule (LoginDelayTests); elsewhere they would make tests of the counter wait on the clock.
+            ["Vault:LoginDelaySeconds"] = "0",
             ["Vault:SweepIntervalSeconds"] = "86400", // the sweeper is tested directly; keep it out of the way of Time.Advance
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -131,14 +137,14 @@ public sealed class VaultHost : IAsyncDisposable
                 web.ConfigureTestServices(Replace);
             });
             var client = factory.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://127.0.0.1/") });
-            return new VaultHost(client, factory.Services, factory, null);
+            return new VaultHost(client, factory.Services, factory, null, backend);
         }
 
         string[] args = [.. settings.Select(s => $"--{s.Key}={s.Value}"), "--urls=http://127.0.0.1:0"];
         var app = VaultApp.Create(args, builder => Replace(builder.Services));
         await app.StartAsync();
         var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single().TrimEnd('/') + "/") };
-        return new VaultHost(http, app.Services, null, app);
+        return new VaultHost(http, app.Services, null, app, backend);
     }
 
     /// <summary>A token as the messaging service issues it; <paramref name="expires"/> and <paramref name="signingKey"/> make bad ones.</summary>
@@ -164,11 +170,15 @@ public sealed class VaultHost : IAsyncDisposable
     }
 
     /// <summary>A client for <paramref name="account"/> with a cheap Argon2id (256 KiB, 1 pass), as a real device would use with the defaults.</summary>
-    public async Task<VaultClient> ClientAsync(string account, byte[]? pinnedKey = null, int memoryKiB = 256, int iterations = 1) =>
+    /// <param name="expectedAccount">The account the app expects its token to be for (<see cref="VaultClientOptions.Account"/>).</param>
+    /// <param name="token">The token to send instead of a good one for <paramref name="account"/>.</param>
+    public async Task<VaultClient> ClientAsync(
+        string account, byte[]? pinnedKey = null, int memoryKiB = 256, int iterations = 1, string? expectedAccount = null, string? token = null) =>
         new(Http, new VaultClientOptions
         {
             PinnedPublicKey = pinnedKey ?? await PublicKeyAsync(),
-            AccessToken = _ => ValueTask.FromResult(Token(account)),
+            Account = expectedAccount,
+            AccessToken = _ => ValueTask.FromResult(token ?? Token(account)),
             KsfMemoryKiB = memoryKiB,
             KsfIterations = iterations,
         });

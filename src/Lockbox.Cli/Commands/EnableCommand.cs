@@ -33,7 +33,7 @@ internal static class EnableCommand
                 return ExitCodes.Success;
             }
 
-            string secret = VaultAccess.ReadPassword(terminal, "New backup password:", confirm: true);
+            string secret = VaultAccess.ReadNewPassword(terminal, "New backup password:");
             await client.EnableWithPasswordAsync(secret, steps, cancellationToken).ConfigureAwait(false);
             terminal.Line("End-to-end encryption is on. Password mode: the key is escrowed in the key vault, which never sees your password.");
             terminal.Line("No unencrypted copy remains in the storage.");

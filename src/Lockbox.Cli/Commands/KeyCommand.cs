@@ -23,7 +23,7 @@ internal static class KeyCommand
             var steps = new StepReporter(terminal);
             if (client.GetMode() == BackupMode.Password)
             {
-                string secret = VaultAccess.ReadPassword(terminal, "Backup password (it may stay the same):", confirm: true);
+                string secret = VaultAccess.ReadNewPassword(terminal, "Backup password (it may stay the same):");
                 await client.RotateKeyAsync(secret, null, steps, cancellationToken).ConfigureAwait(false);
             }
             else

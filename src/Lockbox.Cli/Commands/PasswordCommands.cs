@@ -10,7 +10,7 @@ internal static class PasswordCommands
         var change = new Command("change", "Set a new password on this device, which holds the key: the old password is not needed.");
         change.SetClientAction(terminal, async (parse, client, cancellationToken) =>
         {
-            string secret = VaultAccess.ReadPassword(terminal, "New backup password:", confirm: true);
+            string secret = VaultAccess.ReadNewPassword(terminal, "New backup password:");
             await client.ChangePasswordAsync(secret, cancellationToken).ConfigureAwait(false);
             terminal.Line("Password changed. The old password no longer opens the key, and the 10 tries start afresh.");
             return ExitCodes.Success;

@@ -32,6 +32,10 @@ internal static class StatusCommand
                     terminal.Line("Key vault: " + line);
                 }
             }
+            else if (status.EscrowNotChecked is { } why)
+            {
+                terminal.Line("Key vault: not checked: " + why);
+            }
 
             return ExitCodes.Success;
         });

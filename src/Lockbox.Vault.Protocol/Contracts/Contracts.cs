@@ -25,8 +25,10 @@ public sealed record RegistrationStartRequest(string? Request, string? ClientKey
 public sealed record RegistrationStartResponse(string? RecordId, string? Response, string? Account, string? Mac);
 
 /// <summary>POST /v1/registration/finish; <paramref name="Mac"/> is the client's finish MAC on the registration channel.</summary>
+/// <paramref name="PasswordForm"/>: how the password was prepared (<see cref="PasswordForms"/>); absent means as typed.
 public sealed record RegistrationFinishRequest(
-    string? RecordId, string? Record, string? WrappedKey, string? PossessionKey, KsfContract? Ksf, ProofContract? Proof, string? Mac);
+    string? RecordId, string? Record, string? WrappedKey, string? PossessionKey, KsfContract? Ksf, ProofContract? Proof, string? Mac,
+    string? PasswordForm = null);
 
 /// <summary>Reply to /v1/registration/finish: the vault's stored MAC over what it stored.</summary>
 public sealed record RegistrationFinishResponse(string? Mac);
@@ -34,8 +36,11 @@ public sealed record RegistrationFinishResponse(string? Mac);
 /// <summary>Reply to /v1/challenge: a single-use nonce, and the token's account it is for.</summary>
 public sealed record ChallengeResponse(string? Nonce, string? Account);
 
-/// <summary>POST /v1/login/start.</summary>
-public sealed record LoginStartRequest(string? Ke1);
+/// <summary>
+/// POST /v1/login/start. <paramref name="PasswordForm"/>: the form KE1's password was prepared in;
+/// absent when the password is the same in every form, so any escrow's form fits.
+/// </summary>
+public sealed record LoginStartRequest(string? Ke1, string? PasswordForm = null);
 
 /// <summary>Reply to /v1/login/start; the client hands <paramref name="State"/> back with its KE3.</summary>
 public sealed record LoginStartResponse(string? LoginId, string? Ke2, KsfContract? Ksf, string? State);
@@ -66,7 +71,7 @@ public sealed record FreshStartResponse(DateTimeOffset RequestedAt, DateTimeOffs
 public sealed record VaultInfoResponse(string? PublicKey, string? Context, int AttemptLimit, KsfContract? DefaultKsf);
 
 /// <summary>A refusal (RFC 9457 problem details, application/problem+json) as the client reads it: its code, its detail and, for failed logins, the tries left.</summary>
-public sealed record ProblemResponse(string? Code, string? Detail, int? TriesLeft);
+public sealed record ProblemResponse(string? Code, string? Detail, int? TriesLeft, int? RetryAfter = null, string? PasswordForm = null);
 
 /// <summary>The values of <see cref="RecordStatusResponse.State"/>.</summary>
 public static class EscrowStates

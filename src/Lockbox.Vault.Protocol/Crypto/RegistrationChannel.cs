@@ -114,8 +114,9 @@ public sealed class RegistrationChannel : IDisposable
     public static bool Matches(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> received) =>
         received.Length == VaultLengths.Mac && CryptographicOperations.FixedTimeEquals(expected, received);
 
-    /// <summary>SHA-256(record ‖ wrappedKey ‖ possessionKey ‖ KSF): what an escrow stores.</summary>
-    public static byte[] EscrowDigest(ReadOnlySpan<byte> record, ReadOnlySpan<byte> wrappedKey, ReadOnlySpan<byte> possessionKey, KsfParameters ksf)
+    /// <summary>SHA-256(record ‖ wrappedKey ‖ possessionKey ‖ KSF [‖ 0x01 for an NFC password]): what an escrow stores.</summary>
+    public static byte[] EscrowDigest(
+        ReadOnlySpan<byte> record, ReadOnlySpan<byte> wrappedKey, ReadOnlySpan<byte> possessionKey, KsfParameters ksf, PasswordForm form = PasswordForm.AsTyped)
     {
         ArgumentNullException.ThrowIfNull(ksf);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -125,6 +126,13 @@ public sealed class RegistrationChannel : IDisposable
         Span<byte> encoded = stackalloc byte[KsfParameters.EncodedLength];
         ksf.Encode(encoded);
         hash.AppendData(encoded);
+        // The form follows as one byte, 0x01 for NFC, and nothing for the bytes as typed, so the
+        // digests of escrows made before there was a form stay what they were.
+        if (form == PasswordForm.Nfc)
+        {
+            hash.AppendData([(byte)PasswordForm.Nfc]);
+        }
+
         return hash.GetHashAndReset();
     }
 

@@ -19,6 +19,22 @@ internal sealed class ProblemHandler(IProblemDetailsService problems) : IExcepti
         }
 
         httpContext.Response.StatusCode = problem.Status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = Render(httpContext, problem), Exception = exception })
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Writes <paramref name="problem"/> as the reply, outside the exception handler (the rate limiters).</summary>
+    public static async ValueTask WriteAsync(HttpContext httpContext, VaultProblemException problem)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentNullException.ThrowIfNull(problem);
+        httpContext.Response.StatusCode = problem.Status;
+        var problems = httpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = Render(httpContext, problem) }).ConfigureAwait(false);
+    }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails Render(HttpContext httpContext, VaultProblemException problem)
+    {
         var details = new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
             Status = problem.Status,
@@ -31,7 +47,17 @@ internal sealed class ProblemHandler(IProblemDetailsService problems) : IExcepti
             details.Extensions["triesLeft"] = left;
         }
 
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception })
-            .ConfigureAwait(false);
+        if (problem.RetryAfterSeconds is int wait)
+        {
+            httpContext.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            details.Extensions["retryAfter"] = wait;
+        }
+
+        if (problem.PasswordForm is { } form)
+        {
+            details.Extensions["passwordForm"] = form;
+        }
+
+        return details;
     }
 }

@@ -15,17 +15,23 @@ public interface IVaultStore : IAsyncDisposable
     Task<byte[]> GetOrAddSecretAsync(string name, byte[] value, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Counts one login attempt, durably, before any KE2 is computed: increments the account's counter
-    /// unless it has reached <paramref name="limit"/>, and in the same commit records the login as
-    /// pending, so a KE3 is accepted for it once. An account without a row gets a phantom row (no
-    /// record), so unknown accounts are counted exactly like known ones. Returns null when the counter
-    /// is already at the limit.
+    /// Counts one login attempt, durably, before any KE2 is computed: in one commit, increments the
+    /// counter of <paramref name="count"/>'s record if it still reads <see cref="AttemptCount.Seen"/>
+    /// and is under the limit, stores the delay and rate window the caller decided from that reading,
+    /// and records the login as pending, so a KE3 is accepted for it once. Returns the attempt's
+    /// number, or null when the counter is no longer as read (another attempt, a reset, a lockout or a
+    /// replaced record came first); the caller reads it again.
     /// </summary>
-    /// <param name="expiresAtMs">When this attempt, if abandoned, counts as failed.</param>
-    Task<AttemptGrant?> CountAttemptAsync(string account, int limit, byte[] loginId, long expiresAtMs, CancellationToken cancellationToken);
+    Task<int?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken);
 
-    /// <summary>Removes a pending login of <paramref name="account"/> after a failed KE3; false when absent or already taken.</summary>
-    Task<bool> TakeLoginAsync(byte[] loginId, string account, CancellationToken cancellationToken);
+    /// <summary>Gives a record that lacks a counter row (a store repaired by hand) a zero counter; a no-op when it has one.</summary>
+    Task EnsureCounterAsync(string account, byte[] recordId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a KE3 that failed: removes the pending login of <paramref name="account"/> and reads the
+    /// counter of <paramref name="recordId"/> as it is now (null once that record is gone).
+    /// </summary>
+    Task<FailedLogin> FailLoginAsync(byte[] loginId, string account, byte[] recordId, CancellationToken cancellationToken);
 
     /// <summary>
     /// After a verified KE3, in one commit: removes the pending login and, if it was there, resets the
@@ -34,11 +40,11 @@ public interface IVaultStore : IAsyncDisposable
     Task<LoginCompletion> CompleteLoginAsync(byte[] loginId, string account, byte[] recordId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The lockout: if the account's counter is at <paramref name="limit"/> (and its row has id
-    /// <paramref name="recordId"/> unless null) and its latest attempt expired at or before
-    /// <paramref name="settledBeforeMs"/> (long.MaxValue once that attempt has failed), turns a record
-    /// into a tombstone (the possession key kept, the record and wrapped key gone, a fresh counter) and
-    /// deletes a phantom. True when it did either.
+    /// The lockout: if the account's record (the one with id <paramref name="recordId"/> unless null)
+    /// has its counter at <paramref name="limit"/> and its latest attempt expired at or before
+    /// <paramref name="settledBeforeMs"/> (long.MaxValue once that attempt has failed), turns it into a
+    /// tombstone (the possession key kept, the record, wrapped key and counter gone) and flushes the
+    /// write-ahead log where the store keeps one. True only when it did.
     /// </summary>
     Task<bool> LockOutIfExhaustedAsync(string account, byte[]? recordId, int limit, long settledBeforeMs, long nowMs, CancellationToken cancellationToken);
 
@@ -87,8 +93,19 @@ public interface IVaultStore : IAsyncDisposable
     Task<int> SweepAsync(long nowMs, int limit, long freshStartCutoffMs, CancellationToken cancellationToken);
 }
 
-/// <summary>The outcome of counting an attempt: the attempt number and the record to answer with (null for a phantom or a tombstone).</summary>
-public sealed record AttemptGrant(int Attempt, byte[] RecordId, byte[]? Record, KsfParameters Ksf);
+/// <summary>
+/// One attempt to count on the record <see cref="RecordId"/>, decided from its counter as read
+/// (<see cref="Seen"/> attempts): the delay before the next (<see cref="NotBeforeMs"/>) and the
+/// login/start rate window after this one.
+/// </summary>
+public sealed record AttemptCount(
+    byte[] RecordId, int Seen, int Limit, long NotBeforeMs, long WindowStartMs, int WindowCount, byte[] LoginId, long ExpiresAtMs);
+
+/// <summary>A record's login counter: attempts since the last success (each failed or in flight), the delay, and the login/start rate window.</summary>
+public sealed record LoginCounter(int Attempts, long NotBeforeMs, long WindowStartMs, int WindowCount);
+
+/// <summary>The outcome of <see cref="IVaultStore.FailLoginAsync"/>: whether the login was pending, and the counter now (null once its record is gone).</summary>
+public sealed record FailedLogin(bool WasPending, int? Attempts);
 
 /// <summary>
 /// The outcome of <see cref="IVaultStore.CompleteLoginAsync"/>: whether the login was still pending,
@@ -101,10 +118,13 @@ public sealed record LoginCompletion(bool WasPending, byte[]? WrappedKey);
 /// key; a tombstone keeps only the possession key (<see cref="Record"/> and <see cref="WrappedKey"/>
 /// null) and when the record was destroyed. <see cref="Legacy"/>: the record was stored before the
 /// vault issued record ids, under an id its client chose; its owner should renew it (password change).
+/// <see cref="Form"/>: how the password was prepared at registration. <see cref="Counter"/>: the
+/// record's login counter (null for a tombstone).
 /// </summary>
 public sealed record EscrowRecord(
     byte[] RecordId, byte[]? Record, byte[]? WrappedKey, byte[] PossessionKey, KsfParameters Ksf, int Attempts,
-    long? DestroyedAtMs = null, long? FreshStartAtMs = null, bool Legacy = false)
+    long? DestroyedAtMs = null, long? FreshStartAtMs = null, bool Legacy = false,
+    PasswordForm Form = PasswordForm.AsTyped, LoginCounter? Counter = null)
 {
     /// <summary>True for a tombstone: the guess limit destroyed the record, the possession key is kept.</summary>
     public bool IsTombstone => Record is null;

@@ -7,7 +7,7 @@ namespace Lockbox.Vault.Server.Storage;
 /// <summary>
 /// PostgreSQL for production and several vault nodes: each operation is one auto-committed statement
 /// on a pooled connection, so the guess counter is one row that every node updates atomically, and
-/// each login costs two round trips to the database, one per KE.
+/// each login costs three round trips to the database: the counter is read, then counted, at KE2, and settled at KE3.
 /// </summary>
 public sealed class PostgresVaultStore : SqlVaultStore
 {
@@ -40,12 +40,25 @@ public sealed class PostgresVaultStore : SqlVaultStore
     protected override string MigrationLock => "SELECT pg_advisory_xact_lock(7400401)";
 
     /// <inheritdoc />
-    public override async Task<AttemptGrant?> CountAttemptAsync(string account, int limit, byte[] loginId, long expiresAtMs, CancellationToken cancellationToken)
+    public override async Task<int?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(VaultSchema.CountAttemptAndSaveLogin);
-        AddAttemptParameters(command, account, limit, expiresAtMs);
+        AddCountParameters(command, account, count);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } n and not DBNull
+            ? Convert.ToInt32(n, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    /// <inheritdoc />
+    public override async Task<FailedLogin> FailLoginAsync(byte[] loginId, string account, byte[] recordId, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(VaultSchema.FailLogin);
         Add(command, "id", loginId, true);
-        return await ReadGrantAsync(command, cancellationToken).ConfigureAwait(false);
+        Add(command, "account", account, false);
+        Add(command, "record_id", recordId, true);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return reader.GetInt64(0) > 0 ? new FailedLogin(true, reader.IsDBNull(1) ? null : reader.GetInt32(1)) : new FailedLogin(false, null);
     }
 
     /// <inheritdoc />

@@ -76,38 +76,84 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public virtual async Task<AttemptGrant?> CountAttemptAsync(string account, int limit, byte[] loginId, long expiresAtMs, CancellationToken cancellationToken)
+    public virtual async Task<int?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(count);
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        AttemptGrant? grant;
-        await using (var count = lease.Command(VaultSchema.CountAttempt, transaction))
+        int? attempt;
+        await using (var counted = lease.Command(VaultSchema.CountAttempt, transaction))
         {
-            AddAttemptParameters(count, account, limit, expiresAtMs);
-            grant = await ReadGrantAsync(count, cancellationToken).ConfigureAwait(false);
+            AddCountParameters(counted, account, count);
+            attempt = await counted.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } n and not DBNull
+                ? Convert.ToInt32(n, System.Globalization.CultureInfo.InvariantCulture)
+                : null;
         }
 
-        if (grant is not null)
+        if (attempt is null)
         {
-            var save = lease.Command(VaultSchema.SaveLogin, transaction);
-            Add(save, "id", loginId, true);
-            Add(save, "account", account, false);
-            Add(save, "expires", expiresAtMs, false);
-            await ExecuteAsync(save, cancellationToken).ConfigureAwait(false);
+            return null;
         }
 
+        var save = lease.Command(VaultSchema.SaveLogin, transaction);
+        Add(save, "id", count.LoginId, true);
+        Add(save, "account", account, false);
+        Add(save, "expires", count.ExpiresAtMs, false);
+        await ExecuteAsync(save, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return grant;
+        return attempt;
+    }
+
+    /// <summary>The parameters of <see cref="VaultSchema.CountAttempt"/> (and of <see cref="VaultSchema.CountAttemptAndSaveLogin"/>).</summary>
+    protected void AddCountParameters(DbCommand command, string account, AttemptCount count)
+    {
+        ArgumentNullException.ThrowIfNull(count);
+        Add(command, "account", account, false);
+        Add(command, "record_id", count.RecordId, true);
+        Add(command, "seen", count.Seen, false);
+        Add(command, "limit", count.Limit, false);
+        Add(command, "expires", count.ExpiresAtMs, false);
+        Add(command, "not_before", count.NotBeforeMs, false);
+        Add(command, "window_start", count.WindowStartMs, false);
+        Add(command, "window_count", count.WindowCount, false);
+        Add(command, "id", count.LoginId, true);
     }
 
     /// <inheritdoc />
-    public async Task<bool> TakeLoginAsync(byte[] loginId, string account, CancellationToken cancellationToken)
+    public async Task EnsureCounterAsync(string account, byte[] recordId, CancellationToken cancellationToken)
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var command = lease.Command(VaultSchema.TakeLogin);
-        Add(command, "id", loginId, true);
+        var command = lease.Command(VaultSchema.EnsureCounter);
         Add(command, "account", account, false);
-        return await ExecuteAsync(command, cancellationToken).ConfigureAwait(false) > 0;
+        Add(command, "record_id", recordId, true);
+        await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<FailedLogin> FailLoginAsync(byte[] loginId, string account, byte[] recordId, CancellationToken cancellationToken)
+    {
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var take = lease.Command(VaultSchema.TakeLogin, transaction);
+        Add(take, "id", loginId, true);
+        Add(take, "account", account, false);
+        if (await ExecuteAsync(take, cancellationToken).ConfigureAwait(false) == 0)
+        {
+            return new FailedLogin(false, null);
+        }
+
+        int? attempts;
+        await using (var read = lease.Command(VaultSchema.GetAttempts, transaction))
+        {
+            Add(read, "account", account, false);
+            Add(read, "record_id", recordId, true);
+            attempts = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } n and not DBNull
+                ? Convert.ToInt32(n, System.Globalization.CultureInfo.InvariantCulture)
+                : null;
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new FailedLogin(true, attempts);
     }
 
     /// <inheritdoc />
@@ -123,72 +169,55 @@ public abstract class SqlVaultStore : IVaultStore
             return new LoginCompletion(false, null);
         }
 
-        byte[]? wrappedKey;
+        byte[]? wrappedKey = null;
         await using (var reset = lease.Command(VaultSchema.ResetAttempts, transaction))
         {
             Add(reset, "account", account, false);
             Add(reset, "record_id", recordId, true);
-            wrappedKey = await reset.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+            if (await reset.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                await using var read = lease.Command(VaultSchema.GetWrappedKey, transaction);
+                Add(read, "account", account, false);
+                Add(read, "record_id", recordId, true);
+                wrappedKey = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new LoginCompletion(true, wrappedKey);
     }
 
-    /// <summary>The parameters of <see cref="VaultSchema.CountAttempt"/>.</summary>
-    protected void AddAttemptParameters(DbCommand command, string account, int limit, long expiresAtMs)
-    {
-        Add(command, "account", account, false);
-        Add(command, "phantom", VaultSchema.PhantomRecordId, true);
-        Add(command, "mem", KsfParameters.Default.MemoryKiB, false);
-        Add(command, "iter", KsfParameters.Default.Iterations, false);
-        Add(command, "par", KsfParameters.Default.Parallelism, false);
-        Add(command, "limit", limit, false);
-        Add(command, "expires", expiresAtMs, false);
-    }
-
-    /// <summary>Reads the row <see cref="VaultSchema.CountAttempt"/> returns; null when the counter was at the limit.</summary>
-    protected static async Task<AttemptGrant?> ReadGrantAsync(DbCommand command, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new AttemptGrant(
-            reader.GetInt32(0),
-            (byte[])reader[1],
-            reader.IsDBNull(2) ? null : (byte[])reader[2],
-            new KsfParameters(reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5)));
-    }
-
     /// <inheritdoc />
     public async Task<bool> LockOutIfExhaustedAsync(string account, byte[]? recordId, int limit, long settledBeforeMs, long nowMs, CancellationToken cancellationToken)
     {
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        int changed = 0;
-        foreach (string statement in new[] { VaultSchema.TombstoneIfExhausted, VaultSchema.DeletePhantomIfExhausted })
+        int changed;
+        await using (var lease = await OpenAsync(cancellationToken).ConfigureAwait(false))
         {
-            var command = lease.Command(statement, transaction);
-            Add(command, "account", account, false);
-            Add(command, "record_id", recordId, true);
-            Add(command, "limit", limit, false);
-            Add(command, "settled", settledBeforeMs, false);
-            if (statement == VaultSchema.TombstoneIfExhausted)
-            {
-                Add(command, "phantom", VaultSchema.PhantomRecordId, true);
-                Add(command, "now", nowMs, false);
-            }
-
-            changed += await ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+            await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var tombstone = lease.Command(VaultSchema.TombstoneIfExhausted, transaction);
+            Add(tombstone, "account", account, false);
+            Add(tombstone, "record_id", recordId, true);
+            Add(tombstone, "limit", limit, false);
+            Add(tombstone, "settled", settledBeforeMs, false);
+            Add(tombstone, "tombstone", VaultSchema.TombstoneRecordId, true);
+            Add(tombstone, "now", nowMs, false);
+            changed = await ExecuteAsync(tombstone, cancellationToken).ConfigureAwait(false);
+            var orphan = lease.Command(VaultSchema.DeleteOrphanCounter, transaction);
+            Add(orphan, "account", account, false);
+            await ExecuteAsync(orphan, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (changed > 0)
+        {
+            await AfterDestructionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return changed > 0;
     }
+
+    /// <summary>Runs after a commit that destroyed records: a store with a write-ahead log flushes it, so the log holds no copy of them.</summary>
+    protected virtual Task AfterDestructionAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
     public async Task<EscrowRecord?> GetEscrowAsync(string account, CancellationToken cancellationToken)
@@ -209,10 +238,14 @@ public abstract class SqlVaultStore : IVaultStore
                 return null;
             }
 
+            LoginCounter? counter = reader.IsDBNull(7)
+                ? null
+                : new LoginCounter(reader.GetInt32(7), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt32(14));
             return new EscrowRecord(
                 (byte[])reader[0], reader.IsDBNull(1) ? null : (byte[])reader[1], reader.IsDBNull(2) ? null : (byte[])reader[2], (byte[])reader[3],
-                new KsfParameters(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)), reader.GetInt32(7),
-                reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.GetInt64(10) > 0);
+                new KsfParameters(reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6)), counter?.Attempts ?? 0,
+                reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.GetInt64(10) > 0,
+                reader.GetInt32(11) == (int)PasswordForm.Nfc ? PasswordForm.Nfc : PasswordForm.AsTyped, counter);
         }
     }
 
@@ -325,7 +358,18 @@ public abstract class SqlVaultStore : IVaultStore
         AddKsf(put, record.Ksf);
         Add(put, "expected_key", expected?.PossessionKey, true);
         Add(put, "expected_record_id", expected?.RecordId, true);
-        return await put.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null ? StoreOutcome.Conflict : StoreOutcome.Stored;
+        Add(put, "form", (int)record.Form, false);
+        if (await put.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            return StoreOutcome.Conflict;
+        }
+
+        // A new record starts with a fresh counter, in the same commit.
+        var counter = lease.Command(VaultSchema.PutCounter, transaction);
+        Add(counter, "account", account, false);
+        Add(counter, "record_id", record.RecordId, true);
+        await ExecuteAsync(counter, cancellationToken).ConfigureAwait(false);
+        return StoreOutcome.Stored;
     }
 
     /// <inheritdoc />
@@ -397,26 +441,33 @@ public abstract class SqlVaultStore : IVaultStore
     /// <inheritdoc />
     public async Task<int> SweepAsync(long nowMs, int limit, long freshStartCutoffMs, CancellationToken cancellationToken)
     {
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        var expired = lease.Command(VaultSchema.SweepExpired);
-        Add(expired, "now", nowMs, false);
-        await ExecuteAsync(expired, cancellationToken).ConfigureAwait(false);
+        int lockedOut;
+        await using (var lease = await OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var expired = lease.Command(VaultSchema.SweepExpired);
+            Add(expired, "now", nowMs, false);
+            await ExecuteAsync(expired, cancellationToken).ConfigureAwait(false);
 
-        var freshStarts = lease.Command(VaultSchema.ApplyAllFreshStarts);
-        Add(freshStarts, "cutoff", freshStartCutoffMs, false);
-        await ExecuteAsync(freshStarts, cancellationToken).ConfigureAwait(false);
+            var freshStarts = lease.Command(VaultSchema.ApplyAllFreshStarts);
+            Add(freshStarts, "cutoff", freshStartCutoffMs, false);
+            await ExecuteAsync(freshStarts, cancellationToken).ConfigureAwait(false);
 
-        await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var tombstone = lease.Command(VaultSchema.TombstoneAllExhausted, transaction);
-        Add(tombstone, "phantom", VaultSchema.PhantomRecordId, true);
-        Add(tombstone, "limit", limit, false);
-        Add(tombstone, "now", nowMs, false);
-        int lockedOut = await ExecuteAsync(tombstone, cancellationToken).ConfigureAwait(false);
-        var phantoms = lease.Command(VaultSchema.DeleteAllExhaustedPhantoms, transaction);
-        Add(phantoms, "limit", limit, false);
-        Add(phantoms, "now", nowMs, false);
-        lockedOut += await ExecuteAsync(phantoms, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var tombstone = lease.Command(VaultSchema.TombstoneAllExhausted, transaction);
+            Add(tombstone, "tombstone", VaultSchema.TombstoneRecordId, true);
+            Add(tombstone, "limit", limit, false);
+            Add(tombstone, "settled", nowMs, false);
+            Add(tombstone, "now", nowMs, false);
+            lockedOut = await ExecuteAsync(tombstone, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(lease.Command(VaultSchema.DeleteOrphanCounters, transaction), cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (lockedOut > 0)
+        {
+            await AfterDestructionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return lockedOut;
     }
 

@@ -41,6 +41,19 @@ public sealed class SqliteVaultStore : SqlVaultStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The destroyed record's bytes are zeroed in the database file (secure_delete), but the WAL still
+    /// holds the pages as they were when the record was stored; a truncating checkpoint copies the
+    /// log into the file and empties it, so a copy of the folder taken after a lockout holds none.
+    /// </remarks>
+    protected override async Task AfterDestructionAsync(CancellationToken cancellationToken)
+    {
+        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var checkpoint = lease.Command("PRAGMA wal_checkpoint(TRUNCATE)");
+        await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     protected override async ValueTask<ConnectionLease> OpenAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -6,16 +6,18 @@ namespace Lockbox.Vault.Server.Storage;
 /// statements PostgreSQL runs as one round trip where SQLite runs a transaction.
 /// </summary>
 /// <remarks>
-/// An account's row in vault_accounts is in one of three states: a <b>record</b> (record, wrapped
-/// key and possession key), a <b>tombstone</b> (the possession key alone, kept when the guess limit
-/// destroyed the record, with destroyed_at), or a <b>phantom</b> (no possession key: only the guess
-/// counter of an account someone tried to log in to). Every record id the vault ever issued to an
-/// account is a row of vault_registrations, and a consumed one stays there for good.
+/// An account's row in vault_accounts is either a <b>record</b> (record, wrapped key and possession
+/// key) or a <b>tombstone</b> (the possession key alone, kept when the guess limit destroyed the
+/// record, with destroyed_at). A record's guess counter, its login delay and its login/start rate
+/// window are its row of vault_counters, bound to its record id: a counter update writes no page that
+/// holds record bytes, so the WAL and PostgreSQL's dead tuples never collect copies of a record. Every
+/// record id the vault ever issued to an account is a row of vault_registrations, and a consumed one
+/// stays there for good.
 /// </remarks>
 internal static class VaultSchema
 {
-    /// <summary>The record id of a phantom row or a tombstone: no record, so logins get a fake KE2 (RFC 9807 §6.4.2).</summary>
-    public static readonly byte[] PhantomRecordId = new byte[16];
+    /// <summary>The record id of a tombstone: no record.</summary>
+    public static readonly byte[] TombstoneRecordId = new byte[16];
 
     public const string CreateVersionTable = "CREATE TABLE IF NOT EXISTS vault_schema (version INTEGER NOT NULL)";
 
@@ -81,6 +83,26 @@ internal static class VaultSchema
         ALTER TABLE vault_escrows RENAME TO vault_accounts;
         UPDATE vault_secrets SET name = 'opaque-v2' WHERE name = 'opaque-v1';
         """,
+        // Counters apart from the record bytes (a counter update used to rewrite the record's page into
+        // the WAL on every attempt), with the login delay and the per-account login/start window kept
+        // with them; the password's normalization per record (0: the bytes as typed, 1: NFC). Login
+        // answers an account without an escrow with no-record now, so phantom rows have no use.
+        $"""
+        CREATE TABLE vault_counters (
+            account TEXT PRIMARY KEY,
+            record_id {blob} NOT NULL,
+            attempts INTEGER NOT NULL,
+            attempt_expires BIGINT NOT NULL,
+            not_before BIGINT NOT NULL,
+            window_start BIGINT NOT NULL,
+            window_count INTEGER NOT NULL);
+        INSERT INTO vault_counters (account, record_id, attempts, attempt_expires, not_before, window_start, window_count)
+            SELECT account, record_id, attempts, attempt_expires, 0, 0, 0 FROM vault_accounts WHERE record IS NOT NULL;
+        DELETE FROM vault_accounts WHERE possession_key IS NULL;
+        ALTER TABLE vault_accounts DROP COLUMN attempts;
+        ALTER TABLE vault_accounts DROP COLUMN attempt_expires;
+        ALTER TABLE vault_accounts ADD COLUMN password_form INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public const string GetOrAddSecret = """
@@ -89,15 +111,16 @@ internal static class VaultSchema
 
     public const string GetSecret = "SELECT value FROM vault_secrets WHERE name = @name";
 
-    // The increment is durable (committed) before the caller computes KE2, and the WHERE clause makes
-    // racing attempts past the limit impossible. SQLite runs it and SaveLogin in one transaction;
-    // PostgreSQL runs both as one statement, CountAttemptAndSaveLogin.
+    // The increment is durable (committed) before the caller computes KE2. The caller read the counter
+    // first and decided the delay and the rate window from it; the WHERE clause makes the update apply
+    // only to the counter as read, so racing attempts past the limit are impossible and a lost race is
+    // read again. SQLite runs it and SaveLogin in one transaction; PostgreSQL runs both as one
+    // statement, CountAttemptAndSaveLogin.
     public const string CountAttempt = """
-        INSERT INTO vault_accounts (account, record_id, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
-        VALUES (@account, @phantom, @mem, @iter, @par, 1, @expires)
-        ON CONFLICT (account) DO UPDATE SET attempts = vault_accounts.attempts + 1, attempt_expires = @expires
-        WHERE vault_accounts.attempts < @limit
-        RETURNING attempts, record_id, record, ksf_memory_kib, ksf_iterations, ksf_parallelism
+        UPDATE vault_counters SET attempts = attempts + 1, attempt_expires = @expires, not_before = @not_before,
+            window_start = @window_start, window_count = @window_count
+        WHERE account = @account AND record_id = @record_id AND attempts = @seen AND attempts < @limit
+        RETURNING attempts
         """;
 
     public const string SaveLogin = "INSERT INTO vault_pending_logins (login_id, account, expires_at) VALUES (@id, @account, @expires)";
@@ -106,55 +129,90 @@ internal static class VaultSchema
         ), pending AS (
             INSERT INTO vault_pending_logins (login_id, account, expires_at) SELECT @id, @account, @expires FROM counted
         )
-        SELECT attempts, record_id, record, ksf_memory_kib, ksf_iterations, ksf_parallelism FROM counted
+        SELECT attempts FROM counted
+        """;
+
+    /// <summary>A record's counter, created with the record; also repairs a record that lacks one.</summary>
+    public const string PutCounter = """
+        INSERT INTO vault_counters (account, record_id, attempts, attempt_expires, not_before, window_start, window_count)
+        VALUES (@account, @record_id, 0, 0, 0, 0, 0)
+        ON CONFLICT (account) DO UPDATE SET record_id = excluded.record_id, attempts = 0, attempt_expires = 0, not_before = 0
+        """;
+
+    public const string EnsureCounter = """
+        INSERT INTO vault_counters (account, record_id, attempts, attempt_expires, not_before, window_start, window_count)
+        VALUES (@account, @record_id, 0, 0, 0, 0, 0)
+        ON CONFLICT (account) DO NOTHING
         """;
 
     public const string TakeLogin = "DELETE FROM vault_pending_logins WHERE login_id = @id AND account = @account";
 
-    public const string ResetAttempts = """
-        UPDATE vault_accounts SET attempts = 0
-        WHERE account = @account AND record_id = @record_id AND record IS NOT NULL
-        RETURNING wrapped_key
+    /// <summary>The counter as it is now, of the record a login state names; no row once that record is gone.</summary>
+    public const string GetAttempts = "SELECT attempts FROM vault_counters WHERE account = @account AND record_id = @record_id";
+
+    // PostgreSQL: TakeLogin then GetAttempts, in one statement.
+    public const string FailLogin = """
+        WITH taken AS (
+            DELETE FROM vault_pending_logins WHERE login_id = @id AND account = @account RETURNING login_id
+        )
+        SELECT (SELECT COUNT(*) FROM taken), (SELECT attempts FROM vault_counters WHERE account = @account AND record_id = @record_id)
         """;
 
-    // PostgreSQL: TakeLogin then ResetAttempts, in one statement (data-modifying CTEs run exactly once).
+    public const string ResetAttempts = """
+        UPDATE vault_counters SET attempts = 0, not_before = 0
+        WHERE account = @account AND record_id = @record_id
+        RETURNING attempts
+        """;
+
+    public const string GetWrappedKey = "SELECT wrapped_key FROM vault_accounts WHERE account = @account AND record_id = @record_id AND record IS NOT NULL";
+
+    // PostgreSQL: TakeLogin, ResetAttempts and GetWrappedKey, in one statement (data-modifying CTEs run exactly once).
     public const string CompleteLogin = """
         WITH taken AS (
             DELETE FROM vault_pending_logins WHERE login_id = @id AND account = @account RETURNING login_id
         ), reset AS (
-            UPDATE vault_accounts SET attempts = 0
-            WHERE account = @account AND record_id = @record_id AND record IS NOT NULL AND EXISTS (SELECT 1 FROM taken)
-            RETURNING wrapped_key
+            UPDATE vault_counters SET attempts = 0, not_before = 0
+            WHERE account = @account AND record_id = @record_id AND EXISTS (SELECT 1 FROM taken)
+            RETURNING record_id
         )
-        SELECT (SELECT COUNT(*) FROM taken), (SELECT wrapped_key FROM reset)
+        SELECT (SELECT COUNT(*) FROM taken),
+            (SELECT a.wrapped_key FROM vault_accounts a JOIN reset r ON a.record_id = r.record_id WHERE a.account = @account AND a.record IS NOT NULL)
         """;
 
-    // The lockout, in two statements of one transaction whose conditions exclude each other: a row
-    // that holds a possession key (a record, or a tombstone whose fake logins ran out) becomes a
-    // tombstone with a fresh counter, so the owner's device can still re-escrow; a phantom is deleted.
-    private const string Exhausted = "attempts >= @limit AND (@record_id IS NULL OR record_id = @record_id) AND attempt_expires <= @settled";
+    // The lockout: a record whose counter is at the limit, and whose latest attempt expired at or before
+    // @settled (long.MaxValue once that attempt has failed), becomes a tombstone: the possession key is
+    // kept, so the owner's device can still re-escrow. Its counter goes with the next statement.
+    private const string Exhausted = """
+        EXISTS (SELECT 1 FROM vault_counters c WHERE c.account = vault_accounts.account AND c.record_id = vault_accounts.record_id
+            AND c.attempts >= @limit AND c.attempt_expires <= @settled)
+        """;
 
     public const string TombstoneIfExhausted = """
-        UPDATE vault_accounts SET record_id = @phantom, record = NULL, wrapped_key = NULL, attempts = 0, attempt_expires = 0,
-            destroyed_at = COALESCE(destroyed_at, @now)
-        WHERE account = @account AND possession_key IS NOT NULL AND
+        UPDATE vault_accounts SET record_id = @tombstone, record = NULL, wrapped_key = NULL, destroyed_at = COALESCE(destroyed_at, @now)
+        WHERE account = @account AND record IS NOT NULL AND (@record_id IS NULL OR record_id = @record_id) AND
         """ + " " + Exhausted;
 
-    public const string DeletePhantomIfExhausted = "DELETE FROM vault_accounts WHERE account = @account AND possession_key IS NULL AND " + Exhausted;
-
     public const string TombstoneAllExhausted = """
-        UPDATE vault_accounts SET record_id = @phantom, record = NULL, wrapped_key = NULL, attempts = 0, attempt_expires = 0,
-            destroyed_at = COALESCE(destroyed_at, @now)
-        WHERE possession_key IS NOT NULL AND attempts >= @limit AND attempt_expires <= @now
+        UPDATE vault_accounts SET record_id = @tombstone, record = NULL, wrapped_key = NULL, destroyed_at = COALESCE(destroyed_at, @now)
+        WHERE record IS NOT NULL AND
+        """ + " " + Exhausted;
+
+    /// <summary>Counters whose record is gone (destroyed, replaced, deleted or fresh-started).</summary>
+    public const string DeleteOrphanCounters = """
+        DELETE FROM vault_counters WHERE NOT EXISTS (
+            SELECT 1 FROM vault_accounts a WHERE a.account = vault_counters.account AND a.record_id = vault_counters.record_id AND a.record IS NOT NULL)
         """;
 
-    public const string DeleteAllExhaustedPhantoms = "DELETE FROM vault_accounts WHERE possession_key IS NULL AND attempts >= @limit AND attempt_expires <= @now";
+    public const string DeleteOrphanCounter = DeleteOrphanCounters + " AND account = @account";
 
     // legacy: the record's id came from a client, before the vault issued them (its registration row has no client key).
     public const string GetEscrow = """
-        SELECT record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, destroyed_at, fresh_start_at,
-            (SELECT COUNT(*) FROM vault_registrations r WHERE r.record_id = a.record_id AND r.client_key IS NULL) AS legacy
-        FROM vault_accounts a WHERE account = @account AND possession_key IS NOT NULL
+        SELECT a.record_id, a.record, a.wrapped_key, a.possession_key, a.ksf_memory_kib, a.ksf_iterations, a.ksf_parallelism,
+            c.attempts, a.destroyed_at, a.fresh_start_at,
+            (SELECT COUNT(*) FROM vault_registrations r WHERE r.record_id = a.record_id AND r.client_key IS NULL) AS legacy,
+            a.password_form, c.not_before, c.window_start, c.window_count
+        FROM vault_accounts a LEFT JOIN vault_counters c ON c.account = a.account AND c.record_id = a.record_id
+        WHERE a.account = @account AND a.possession_key IS NOT NULL
         """;
 
     public const string IssueRegistration = """
@@ -175,15 +233,14 @@ internal static class VaultSchema
         """;
 
     // Stores a record over whatever the account's row holds, if the row is what the caller verified:
-    // for a first registration (@expected_key NULL), a row without a possession key (none, or a
-    // phantom); with a proof, the row whose possession key and record id the proof was checked against.
+    // for a first registration (@expected_key NULL), no row; with a proof, the row whose possession key and record id the proof was checked against.
     public const string PutRecord = """
-        INSERT INTO vault_accounts (account, record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, attempts, attempt_expires)
-        VALUES (@account, @record_id, @record, @wrapped_key, @possession_key, @mem, @iter, @par, 0, 0)
+        INSERT INTO vault_accounts (account, record_id, record, wrapped_key, possession_key, ksf_memory_kib, ksf_iterations, ksf_parallelism, password_form)
+        VALUES (@account, @record_id, @record, @wrapped_key, @possession_key, @mem, @iter, @par, @form)
         ON CONFLICT (account) DO UPDATE SET record_id = excluded.record_id, record = excluded.record,
             wrapped_key = excluded.wrapped_key, possession_key = excluded.possession_key,
             ksf_memory_kib = excluded.ksf_memory_kib, ksf_iterations = excluded.ksf_iterations,
-            ksf_parallelism = excluded.ksf_parallelism, attempts = 0, attempt_expires = 0, destroyed_at = NULL, fresh_start_at = NULL
+            ksf_parallelism = excluded.ksf_parallelism, password_form = excluded.password_form, destroyed_at = NULL, fresh_start_at = NULL
         WHERE (@expected_key IS NULL AND vault_accounts.possession_key IS NULL)
             OR (vault_accounts.possession_key = @expected_key AND vault_accounts.record_id = @expected_record_id)
         RETURNING 1

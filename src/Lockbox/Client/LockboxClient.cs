@@ -53,13 +53,25 @@ public sealed class LockboxClient
         }
 
         EscrowStatus? escrow = null;
+        string? notChecked = null;
         if (state.Mode == BackupMode.Password && state.Pending is null && key is not null && _options.Vault is { } vault)
         {
             using var bytes = new KeyCopy(key);
-            escrow = await vault.CheckAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                escrow = await vault.CheckAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LockboxException e)
+            {
+                // The mode and the snapshots are this device's and the storage's to tell; the vault's part waits.
+                notChecked = e.Message;
+            }
         }
 
-        return new LockboxStatus(state.Mode, state.Pending, encrypted.Count, encrypted.Count > 0 ? encrypted[^1].Snapshot.Time : null, standardSnapshots, unencrypted, escrow);
+        return new LockboxStatus(state.Mode, state.Pending, encrypted.Count, encrypted.Count > 0 ? encrypted[^1].Snapshot.Time : null, standardSnapshots, unencrypted, escrow)
+        {
+            EscrowNotChecked = notChecked,
+        };
     }
 
     /// <summary>The device's mode, read from its folder alone (no storage or vault is asked).</summary>
@@ -156,9 +168,11 @@ public sealed class LockboxClient
     /// Switches end-to-end encryption on with a password: the key is escrowed in the vault, then
     /// recovered with a test login, before any unencrypted copy is deleted.
     /// </summary>
+    /// <exception cref="WeakPasswordException">The password does not clear <see cref="PasswordPolicy"/>'s floor; nothing was started.</exception>
     public Task EnableWithPasswordAsync(string password, IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
+        PasswordPolicy.RequireSettable(password);
         var vault = RequireVault();
         return WhileHoldingAsync(() => new SwitchOn(_options, _device, progress).RunAsync(
             BackupMode.Password,
@@ -263,6 +277,7 @@ public sealed class LockboxClient
     public async Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
+        PasswordPolicy.RequireSettable(newPassword);
         using var exclusive = _device.Acquire();
         if (_device.LoadState() is not { Mode: BackupMode.Password, Pending: null })
         {
@@ -303,6 +318,11 @@ public sealed class LockboxClient
         IProgress<LockboxProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var mode = _device.LoadState().Mode;
+        if (mode == BackupMode.Password && !string.IsNullOrEmpty(password))
+        {
+            PasswordPolicy.RequireSettable(password); // before anything is re-encrypted
+        }
+
         KeyConfirmation confirm = mode switch
         {
             BackupMode.Password when !string.IsNullOrEmpty(password) => (key, token) => ReescrowAsync(key, password, token),
@@ -442,7 +462,7 @@ public sealed class LockboxClient
             using var bytes = new KeyCopy(key);
             await _options.Vault.DisableAsync(bytes.Memory, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is VaultKeyDestroyedException or VaultEscrowExistsException)
+        catch (Exception e) when (e is VaultNoEscrowException or VaultEscrowExistsException)
         {
             // Nothing of this device's is left to delete: a previous run deleted it, a fresh start
             // removed it, or another device's key controls the account's escrow now.

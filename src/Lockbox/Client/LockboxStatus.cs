@@ -15,7 +15,11 @@ namespace Lockbox.Client;
 /// controls the escrow. Null otherwise.
 /// </param>
 public sealed record LockboxStatus(
-    BackupMode Mode, PendingOperation? Pending, int EncryptedSnapshots, DateTimeOffset? LastBackup, int StandardSnapshots, int UnencryptedObjects, Vault.Client.EscrowStatus? Escrow);
+    BackupMode Mode, PendingOperation? Pending, int EncryptedSnapshots, DateTimeOffset? LastBackup, int StandardSnapshots, int UnencryptedObjects, Vault.Client.EscrowStatus? Escrow)
+{
+    /// <summary>In password mode, why the vault could not be asked (it is down, or refused the settings); the rest of the status stands.</summary>
+    public string? EscrowNotChecked { get; init; }
+}
 
 /// <summary>Which snapshot to restore, and how.</summary>
 public sealed record LockboxRestoreOptions

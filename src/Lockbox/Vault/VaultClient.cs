@@ -17,7 +17,8 @@ namespace Lockbox.Vault.Client;
 /// Password mode: escrows the 32-byte backup key in a lockbox-vault behind an OPAQUE password, and
 /// gets it back on a new device. The vault never sees the password or the unwrapped key, and its
 /// public key is pinned from configuration. Failures are <see cref="VaultWrongPasswordException"/>,
-/// <see cref="VaultKeyDestroyedException"/>, <see cref="VaultUnreachableException"/> or <see cref="VaultProtocolException"/>.
+/// <see cref="VaultKeyDestroyedException"/>, <see cref="VaultNoEscrowException"/>, <see cref="VaultConfigurationException"/>,
+/// <see cref="VaultRateLimitedException"/>, <see cref="VaultUnreachableException"/> or <see cref="VaultProtocolException"/>.
 /// </summary>
 public sealed class VaultClient
 {
@@ -109,13 +110,35 @@ public sealed class VaultClient
     }
 
     /// <summary>Recovers the backup key on a new device with the password.</summary>
+    /// <exception cref="VaultConfigurationException">The vault's key is not the pinned one, or the token is refused or for another account; no try was spent.</exception>
+    /// <exception cref="VaultNoEscrowException">The vault holds no escrow for this account; no try was spent.</exception>
+    /// <exception cref="VaultRateLimitedException">The vault asks to wait; no try was counted.</exception>
     public async Task<byte[]> RecoverAsync(string password, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(password);
-        byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
+        await PreflightAsync(cancellationToken).ConfigureAwait(false);
+
+        // Escrows registered since normalization hold the NFC form, earlier ones the bytes as typed.
+        // A password that is the same in both forms fits either; another is sent in NFC first, and in
+        // the typed form if the vault says the escrow holds that (it refuses before counting a try).
+        PasswordForm? form = PasswordForms.IsFormInvariant(password) ? null : PasswordForm.Nfc;
+        try
+        {
+            return await RecoverAsync(password, form, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VaultPasswordFormException) when (form == PasswordForm.Nfc)
+        {
+            return await RecoverAsync(password, PasswordForm.AsTyped, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<byte[]> RecoverAsync(string password, PasswordForm? form, CancellationToken cancellationToken)
+    {
+        byte[] passwordBytes = PasswordForms.Prepare(password, form ?? PasswordForm.Nfc);
         using var login = ClientLogin.Start(passwordBytes, out var ke1);
         CryptographicOperations.ZeroMemory(passwordBytes);
-        var start = await PostAsync(VaultPaths.LoginStart, Body(new LoginStartRequest(Convert.ToBase64String(ke1.ToArray())), VaultJson.Default.LoginStartRequest), VaultJson.Default.LoginStartResponse, cancellationToken)
+        var request = new LoginStartRequest(Convert.ToBase64String(ke1.ToArray()), form is { } f ? PasswordForms.Name(f) : null);
+        var start = await PostAsync(VaultPaths.LoginStart, Body(request, VaultJson.Default.LoginStartRequest), VaultJson.Default.LoginStartResponse, cancellationToken)
             .ConfigureAwait(false);
         byte[] loginId = Decode(start.LoginId, VaultLengths.Id);
         var ke2 = Parse(start.Ke2, KE2.Length, KE2.Parse);
@@ -128,8 +151,8 @@ public sealed class VaultClient
         }
         catch (OpaqueException e) when (e.Error is OpaqueError.EnvelopeRecoveryFailed or OpaqueError.ServerAuthenticationFailed)
         {
-            // A wrong password (or an unknown account, which looks the same by design). Finish the login
-            // with a KE3 that cannot verify, so the vault settles the attempt now and says how many are left.
+            // A wrong password. Finish the login with a KE3 that cannot verify, so the vault settles the
+            // attempt now and says how many are left.
             await PostAsync(
                 VaultPaths.LoginFinish,
                 Body(new LoginFinishRequest(start.LoginId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(KE3.Length)), start.State), VaultJson.Default.LoginFinishRequest),
@@ -173,7 +196,7 @@ public sealed class VaultClient
     }
 
     /// <summary>Turns password mode off: deletes the escrow (record or tombstone), proving possession of the backup key.</summary>
-    /// <exception cref="VaultKeyDestroyedException">The vault holds no escrow for this account.</exception>
+    /// <exception cref="VaultNoEscrowException">The vault holds no escrow for this account.</exception>
     /// <exception cref="VaultEscrowExistsException">The escrow is controlled by another key.</exception>
     public async Task DisableAsync(ReadOnlyMemory<byte> backupKey, CancellationToken cancellationToken = default)
     {
@@ -202,7 +225,7 @@ public sealed class VaultClient
                 _ => throw new VaultProtocolException("The vault sent an escrow state this client does not know."),
             };
         }
-        catch (VaultKeyDestroyedException)
+        catch (VaultNoEscrowException)
         {
             return new EscrowStatus(EscrowState.None, null, 0, null, null);
         }
@@ -220,7 +243,9 @@ public sealed class VaultClient
             throw new ArgumentException("The backup key must be 32 bytes.", nameof(backupKey));
         }
 
-        byte[] passwordBytes = Encoding.UTF8.GetBytes(password);
+        PasswordPolicy.RequireSettable(password);
+        await PreflightAsync(cancellationToken).ConfigureAwait(false);
+        byte[] passwordBytes = PasswordForms.Prepare(password, PasswordForm.Nfc);
         using var registration = ClientRegistration.Start(passwordBytes, out var request);
         CryptographicOperations.ZeroMemory(passwordBytes);
         using var ephemeral = EphemeralKeyPair.Generate();
@@ -255,7 +280,7 @@ public sealed class VaultClient
         byte[] record = result.Record.ToArray();
         byte[] wrapped = BackupKeyWrap.Wrap(result.ExportKey, backupKey.Span);
         byte[] possessionKey = PossessionKey.PublicKeyOf(backupKey.Span);
-        byte[] digest = RegistrationChannel.EscrowDigest(record, wrapped, possessionKey, ksf);
+        byte[] digest = RegistrationChannel.EscrowDigest(record, wrapped, possessionKey, ksf, PasswordForm.Nfc);
         ProofContract? proof = null;
         if (proveWith is { } prover)
         {
@@ -267,7 +292,8 @@ public sealed class VaultClient
             start.RecordId, Convert.ToBase64String(record), Convert.ToBase64String(wrapped), Convert.ToBase64String(possessionKey), ksf.ToContract(), proof,
             Convert.ToBase64String(proof is null
                 ? channel.FinishMac(start.Account, recordId, digest)
-                : channel.FinishMac(start.Account, recordId, digest, Convert.FromBase64String(proof.Nonce!), Convert.FromBase64String(proof.Signature!))));
+                : channel.FinishMac(start.Account, recordId, digest, Convert.FromBase64String(proof.Nonce!), Convert.FromBase64String(proof.Signature!))),
+            PasswordForms.Nfc);
         var stored = await FinishRegistrationAsync(finish, cancellationToken).ConfigureAwait(false);
         if (!RegistrationChannel.Matches(channel.StoredMac(start.Account, recordId, digest), Decode(stored.Mac, VaultLengths.Mac)))
         {
@@ -288,6 +314,39 @@ public sealed class VaultClient
             catch (VaultUnreachableException) when (attempt < 3)
             {
                 // The finish may have been stored; the same body is answered the same way.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Before anything that spends a try or registers: the vault's key must be the pinned one (a
+    /// mistyped pin is a configuration error, not a wrong password), and when the app names the
+    /// account it expects, the token must be for that account.
+    /// </summary>
+    private async Task PreflightAsync(CancellationToken cancellationToken)
+    {
+        VaultInfoResponse info;
+        using (var response = await ExchangeAsync(new HttpRequestMessage(HttpMethod.Get, VaultPaths.Info), VaultPaths.Info, cancellationToken).ConfigureAwait(false))
+        {
+            info = await ReadAsync(response, VaultPaths.Info, VaultJson.Default.VaultInfoResponse, cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[] presented = new byte[35];
+        if (info.PublicKey is null || !Convert.TryFromBase64String(info.PublicKey, presented, out int length) || length != 32
+            || !CryptographicOperations.FixedTimeEquals(presented.AsSpan(0, 32), _options.PinnedPublicKey))
+        {
+            throw new VaultConfigurationException(
+                "The vault's public key is not the pinned one: the pinned key is mistyped, or this address is not the app's vault. Nothing was sent; check the pinned key (--vault-public-key, LOCKBOX_VAULT_PUBLIC_KEY) against the vault operator's.");
+        }
+
+        if (_options.Account is { } expected)
+        {
+            var challenge = await PostAsync(VaultPaths.Challenge, Body(new EmptyRequest(), VaultJson.Default.EmptyRequest), VaultJson.Default.ChallengeResponse, cancellationToken)
+                .ConfigureAwait(false);
+            if (challenge.Account != expected)
+            {
+                throw new VaultConfigurationException(
+                    "The account token is for another account than this app's; nothing was sent that costs a try. Sign in to the app again, or check the token (--vault-token-file, LOCKBOX_VAULT_TOKEN).");
             }
         }
     }
@@ -320,6 +379,11 @@ public sealed class VaultClient
     private async Task<T> PostAsync<T>(string path, HttpContent body, JsonTypeInfo<T> reply, CancellationToken cancellationToken)
     {
         using var response = await SendCoreAsync(path, body, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, path, reply, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, string path, JsonTypeInfo<T> reply, CancellationToken cancellationToken)
+    {
         try
         {
             return await response.Content.ReadFromJsonAsync(reply, cancellationToken).ConfigureAwait(false)
@@ -339,20 +403,29 @@ public sealed class VaultClient
     private async Task<HttpResponseMessage> SendCoreAsync(string path, HttpContent body, CancellationToken cancellationToken)
     {
         string token = await _options.AccessToken(cancellationToken).ConfigureAwait(false);
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await ExchangeAsync(request, path, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends <paramref name="request"/> (and disposes it); a reply that is not a success becomes the failure it names.</summary>
+    private async Task<HttpResponseMessage> ExchangeAsync(HttpRequestMessage request, string path, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
-        try
+        using (request)
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new VaultUnreachableException("The vault cannot be reached; nothing was changed. Try again later.", e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new VaultUnreachableException("The vault did not answer in time. Try again later.", e);
+            try
+            {
+                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new VaultUnreachableException("The vault cannot be reached; nothing was changed. Try again later.", e);
+            }
+            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new VaultUnreachableException("The vault did not answer in time; nothing was changed. Try again later.", e);
+            }
         }
 
         // A reply from another address than the vault's (a redirect followed by the app's handler) is
@@ -382,9 +455,15 @@ public sealed class VaultClient
 
     private static async Task<VaultException> ProblemAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
     {
-        if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
+        if ((int)response.StatusCode >= 500)
         {
-            return new VaultUnreachableException($"The vault is unavailable ({(int)response.StatusCode}). Try again later.");
+            return new VaultUnreachableException($"The vault is unavailable ({(int)response.StatusCode}); nothing was changed. Try again later.");
+        }
+
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            return new VaultConfigurationException(
+                "The vault refused your account token: it is missing, expired or not issued for this vault. No try was spent; sign in to the app again for a fresh token (--vault-token-file, LOCKBOX_VAULT_TOKEN).");
         }
 
         ProblemResponse? problem = null;
@@ -397,16 +476,27 @@ public sealed class VaultClient
             // Not problem details; reported below by status.
         }
 
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var wait = response.Headers.RetryAfter?.Delta ?? (problem?.RetryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(1));
+            return new VaultRateLimitedException(wait);
+        }
+
         return problem?.Code switch
         {
             VaultErrorCodes.WrongPassword or VaultErrorCodes.LoginExpired => new VaultWrongPasswordException(problem.TriesLeft ?? 0),
-            VaultErrorCodes.KeyDestroyed or VaultErrorCodes.NoRecord => new VaultKeyDestroyedException(),
+            VaultErrorCodes.KeyDestroyed => new VaultKeyDestroyedException(),
+            VaultErrorCodes.NoRecord => new VaultNoEscrowException(),
+            VaultErrorCodes.PasswordFormMismatch => new VaultPasswordFormException(),
             VaultErrorCodes.PossessionKeyMismatch => new VaultEscrowExistsException(),
             VaultErrorCodes.RecordExists when path == VaultPaths.RegistrationFinish => new VaultEscrowExistsException(),
             _ => new VaultProtocolException(
                 $"The vault refused {path}: {(int)response.StatusCode} {Printable(problem?.Code) ?? "no code"}." + (Printable(problem?.Detail) is { } detail ? " " + detail : "")),
         };
     }
+
+    /// <summary>The escrow holds the password in the other form; no try was counted. Handled inside <see cref="RecoverAsync(string, CancellationToken)"/>.</summary>
+    private sealed class VaultPasswordFormException() : VaultException("The escrow holds the password in another form.");
 
     /// <summary>Text from the vault (unauthenticated) as it may reach a terminal: printable ASCII, at most 300 characters; null when none is left.</summary>
     private static string? Printable(string? text)

@@ -21,6 +21,13 @@ public sealed class VaultClientOptions
     /// <summary>The largest Argon2id memory the client accepts from a vault at recovery (guards against a hostile vault).</summary>
     public int MaxKsfMemoryKiB { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// The account the app expects its token to be for. When set, the client asks the vault whose
+    /// token it holds (POST /v1/challenge) before a login or registration, and refuses on a difference,
+    /// so a token for another account never spends that account's tries.
+    /// </summary>
+    public string? Account { get; init; }
+
     /// <summary>Returns the account's bearer token (from the messaging service).</summary>
     public required Func<CancellationToken, ValueTask<string>> AccessToken { get; init; }
 }
