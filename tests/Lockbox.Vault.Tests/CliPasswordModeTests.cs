@@ -81,6 +81,99 @@ public sealed class CliPasswordModeTests : VaultTestBase, IDisposable
     }
 
     [Fact]
+    public async Task A_mistyped_pinned_key_or_another_accounts_token_exits_9_and_costs_no_try()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
+        string target = Path.Combine(_root, "new-phone");
+
+        string[] mistyped = [.. vaultArgs];
+        mistyped[Array.IndexOf(mistyped, "--vault-public-key") + 1] = Convert.ToBase64String(AnotherVaultKey());
+        var pin = await RunAsync(Password + "\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", target, "-r", Repo, .. mistyped]);
+        var account = await RunAsync(Password + "\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", target, "-r", Repo, "--account", "bob", .. vaultArgs]);
+
+        Assert.Equal((9, 9), (pin.Exit, account.Exit));
+        Assert.Contains("is not the pinned one", pin.Error, StringComparison.Ordinal);
+        Assert.Contains("another account", account.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await vault.Store.GetRecordAsync("alice", default))!.Attempts);
+        Assert.False(Directory.Exists(target));
+    }
+
+    [Fact]
+    public async Task A_refused_token_exits_9_saying_the_vault_refused_it()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        await File.WriteAllTextAsync(vaultArgs[^1], VaultHost.Token("alice", expires: DateTime.UtcNow.AddHours(-1)));
+
+        var (exit, _, error) = await RunAsync(Password + "\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "t"), "-r", Repo, .. vaultArgs]);
+
+        Assert.Equal(9, exit);
+        Assert.Contains("The vault refused your account token", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("no code", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Past_the_login_budget_the_restore_exits_10_saying_how_long_to_wait()
+    {
+        // The default delays: after the 4th failed login in a row, a minute.
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel, extra: new Dictionary<string, string> { ["Vault:LoginDelaySeconds"] = LoginDelays.Default });
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
+        var client = await vault.ClientAsync("alice");
+        for (int i = 0; i < 4; i++)
+        {
+            await Assert.ThrowsAsync<VaultWrongPasswordException>(() => client.RecoverAsync($"guess {i}"));
+        }
+
+        var (exit, _, error) = await RunAsync(Password + "\n", ["restore", "--password", "--device", NewPhoneDevice(), "--target", Path.Combine(_root, "t"), "-r", Repo, .. vaultArgs]);
+
+        Assert.Equal(10, exit);
+        Assert.Matches(@"Too many attempts; wait \d+ s", error);
+        Assert.DoesNotContain("cannot be reached", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_with_the_vault_down_still_shows_the_mode_and_snapshots_and_says_so_once()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        string source = await BackedUpStoreAsync();
+        Assert.Equal(0, (await RunAsync(Password + "\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs])).Exit);
+        await vault.DisposeAsync();
+
+        var (exit, output, _) = await RunAsync(null, ["status", "-r", Repo, .. vaultArgs]);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Mode: end-to-end encrypted, key escrowed in the key vault behind a password.", output, StringComparison.Ordinal);
+        Assert.Matches(@"Encrypted snapshots: [1-9]", output);
+        Assert.Single(output.Split('\n'), line => line.StartsWith("Key vault:", StringComparison.Ordinal));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "[Nn]othing was changed"));
+    }
+
+    [Fact]
+    public async Task A_password_below_the_floor_is_refused_and_a_guessable_one_is_warned_about()
+    {
+        await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        string[] vaultArgs = await VaultArgsAsync(vault);
+        string source = await BackedUpStoreAsync();
+
+        var tooShort = await RunAsync("a\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs]);
+        Assert.Equal(1, tooShort.Exit);
+        Assert.Contains("at least 6 characters, one of them a letter", tooShort.Error, StringComparison.Ordinal);
+        Assert.Null(await vault.Store.GetEscrowAsync("alice", default));
+
+        var guessable = await RunAsync("password1\n", ["enable", "--password", source, "-r", Repo, .. vaultArgs]);
+        Assert.True(guessable.Exit == 0, guessable.Error);
+        Assert.Contains("warning: This password is easy to guess", guessable.Error, StringComparison.Ordinal);
+        Assert.Contains("common word or password", guessable.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("password1", guessable.Output + guessable.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Password_change_on_the_original_device_needs_no_old_password()
     {
         await using var vault = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
