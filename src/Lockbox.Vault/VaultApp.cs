@@ -72,8 +72,8 @@ public static class VaultApp
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         // TimeProvider.System, not the vault's clock: the handler checks exp and nbf against the system
         // clock, and the token's age must be measured by the same one.
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<VaultOptions>>((jwt, vault) =>
-            AccountTokens.Configure(jwt, vault.Value.Jwt, TimeProvider.System));
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<VaultOptions>, ILoggerFactory>((jwt, vault, logs) =>
+            AccountTokens.Configure(jwt, vault.Value.Jwt, TimeProvider.System, logs.CreateLogger("Lockbox.Vault.Server.Http.AccountTokens")));
         services.AddAuthorization();
 
         services.AddRateLimiter(_ => { });

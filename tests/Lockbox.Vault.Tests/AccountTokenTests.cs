@@ -20,7 +20,7 @@ public sealed class AccountTokenTests : VaultTestBase
 {
     public static TheoryData<StoreKind, HostKind> Setups => TestEnvironment.Setups();
 
-    private Task<VaultHost> Es256VaultAsync(IDictionary<string, string>? more = null, HostKind kind = HostKind.TestServer)
+    private Task<VaultHost> Es256VaultAsync(IDictionary<string, string>? more = null, LogCapture? logs = null)
     {
         var settings = VaultHost.Es256Settings();
         foreach (var (key, value) in more ?? new Dictionary<string, string>())
@@ -28,7 +28,7 @@ public sealed class AccountTokenTests : VaultTestBase
             settings[key] = value;
         }
 
-        return StartAsync(StoreKind.Sqlite, kind, extra: settings);
+        return StartAsync(StoreKind.Sqlite, HostKind.TestServer, extra: settings, logs: logs);
     }
 
     /// <summary>POST v1/challenge, which needs nothing but the token and answers with the token's account.</summary>
@@ -331,13 +331,15 @@ public sealed class AccountTokenTests : VaultTestBase
     }
 
     [Fact]
-    public async Task A_refused_token_gets_the_same_401_problem_as_a_wrongly_signed_one()
+    public async Task A_refused_token_gets_the_same_401_problem_as_a_wrongly_signed_one_and_its_reason_is_logged_without_it()
     {
-        var host = await Es256VaultAsync();
+        var logs = new LogCapture();
+        var host = await Es256VaultAsync(new Dictionary<string, string> { ["Logging:LogLevel:Lockbox.Vault.Server.Http"] = "Information" }, logs);
         var header = Jws.Header();
         header["crit"] = new JsonArray("exp-v2");
+        string token = Jws.Es256(header, Jws.Claims());
 
-        using var byRule = await ChallengeAsync(host, Jws.Es256(header, Jws.Claims()));
+        using var byRule = await ChallengeAsync(host, token);
         using var bySignature = await ChallengeAsync(host, VaultHost.Es256Token("alice", VaultHost.Es256OtherKey));
 
         Assert.Equal(HttpStatusCode.Unauthorized, byRule.StatusCode);
@@ -345,6 +347,8 @@ public sealed class AccountTokenTests : VaultTestBase
         Assert.Equal(bySignature.Content.Headers.ContentType?.MediaType, byRule.Content.Headers.ContentType?.MediaType);
         Assert.Equal(Problem(await bySignature.Content.ReadAsStringAsync()), Problem(await byRule.Content.ReadAsStringAsync()));
         Assert.Equal("Bearer", Assert.Single(byRule.Headers.WwwAuthenticate).Scheme);
+        Assert.Contains(logs.Lines, line => line.Contains("The account token carries a 'crit' header; refused with 401", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, line => line.Contains(token.Split('.')[2], StringComparison.Ordinal));
     }
 
     /// <summary>A problem body without its per-request trace id.</summary>

@@ -15,7 +15,7 @@ namespace Lockbox.Vault.Server.Http;
 /// alike) has no EdDSA algorithm and no Ed25519 key type, so its unmodified handler cannot verify
 /// such a token, and the vault checks no signature itself.
 /// </remarks>
-internal static class AccountTokens
+internal static partial class AccountTokens
 {
     /// <summary>The configured algorithms, by the JOSE names tokens carry in <c>alg</c>.</summary>
     public const string Hs256 = SecurityAlgorithms.HmacSha256;
@@ -39,9 +39,10 @@ internal static class AccountTokens
 
     /// <summary>
     /// Sets <paramref name="jwt"/> to check account tokens against <paramref name="options"/> and
-    /// nothing else. <paramref name="clock"/> must be the clock the handler checks <c>exp</c> with.
+    /// nothing else. <paramref name="clock"/> must be the clock the handler checks <c>exp</c> with;
+    /// <paramref name="logger"/> hears why a token was refused.
     /// </summary>
-    public static void Configure(JwtBearerOptions jwt, JwtOptions options, TimeProvider clock)
+    public static void Configure(JwtBearerOptions jwt, JwtOptions options, TimeProvider clock, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(jwt);
         var keys = ReadKeys(options);
@@ -85,6 +86,9 @@ internal static class AccountTokens
                 string? refusal = context.SecurityToken is JsonWebToken token ? rules.Check(token) : "is not a signed JWT";
                 if (refusal is not null)
                 {
+                    // The handler logs its own refusals at Information; these go there too, for
+                    // whoever wires up a messaging service. The reason never quotes the token.
+                    Refused(logger, refusal);
                     context.Fail($"The account token {refusal}.");
                 }
 
@@ -92,6 +96,9 @@ internal static class AccountTokens
             },
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The account token {Reason}; refused with 401")]
+    private static partial void Refused(ILogger logger, string reason);
 
     private static string AlgorithmOf(JwtOptions options) => options.Algorithm.ToUpperInvariant() switch
     {
