@@ -5,7 +5,6 @@ using Lockbox.Vault.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Metrics;
 
 namespace Lockbox.Vault.Server;
@@ -31,7 +30,7 @@ public static class VaultApp
         var services = builder.Services;
         // Options are read lazily, so WebApplicationFactory's settings (applied after Program starts) take effect.
         services.AddOptions<VaultOptions>().Bind(builder.Configuration.GetSection("Vault"))
-            .Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+            .Validate(o => { o.Validate(); AccountTokens.Validate(o.Jwt); return true; }).ValidateOnStart();
 
         // Slow clients: headers must arrive within the timeout, and a body at a minimum rate after a grace
         // period, or Kestrel closes the connection. Vault:Limits:* lets tests shorten them.
@@ -68,20 +67,10 @@ public static class VaultApp
         });
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<VaultOptions>>((jwt, vault) =>
-        {
-            var settings = vault.Value.Jwt;
-            jwt.MapInboundClaims = false;
-            jwt.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidIssuer = settings.Issuer,
-                ValidAudience = settings.Audience,
-                IssuerSigningKey = new SymmetricSecurityKey(SigningKey(settings)),
-                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                NameClaimType = "sub",
-                ClockSkew = TimeSpan.FromSeconds(30),
-            };
-        });
+        // TimeProvider.System, not the vault's clock: the handler checks exp and nbf against the system
+        // clock, and the token's age must be measured by the same one.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<VaultOptions>, ILoggerFactory>((jwt, vault, logs) =>
+            AccountTokens.Configure(jwt, vault.Value.Jwt, TimeProvider.System, logs.CreateLogger("Lockbox.Vault.Server.Http.AccountTokens")));
         services.AddAuthorization();
 
         services.AddRequestLimits();
@@ -111,17 +100,6 @@ public static class VaultApp
             app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
         }
         VaultEndpoints.Map(app);
-    }
-
-    private static byte[] SigningKey(JwtOptions jwt)
-    {
-        byte[] key = jwt.SigningKey is null ? [] : Convert.FromBase64String(jwt.SigningKey);
-        if (key.Length < 32)
-        {
-            throw new InvalidOperationException("Vault:Jwt:SigningKey must be base64 of at least 32 bytes.");
-        }
-
-        return key;
     }
 
     private static IVaultStore OpenStore(StorageOptions storage)

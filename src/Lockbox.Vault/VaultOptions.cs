@@ -113,17 +113,36 @@ public sealed class KeyOptions
     public string Pkcs11KeyLabel { get; set; } = "lockbox-vault-wrap";
 }
 
-/// <summary>Vault:Jwt.</summary>
+/// <summary>
+/// Vault:Jwt: how account tokens are checked. One algorithm, one issuer, keys from configuration
+/// only (never fetched); <c>Http/AccountTokens.cs</c> turns this into the token handler's parameters.
+/// </summary>
 public sealed class JwtOptions
 {
-    /// <summary>HMAC-SHA256 signing key, base64, at least 32 bytes.</summary>
+    /// <summary>"HS256" (the default, a secret shared with the messaging service) or "ES256" (its public keys): the only algorithm accepted.</summary>
+    public string Algorithm { get; set; } = "HS256";
+
+    /// <summary>HS256 only: the HMAC-SHA256 key, base64, at least 32 bytes.</summary>
     public string? SigningKey { get; set; }
+
+    /// <summary>HS256 only, optional: the <c>kid</c> every token must then carry.</summary>
+    public string? SigningKeyId { get; set; }
+
+    /// <summary>
+    /// ES256 only: the messaging service's P-256 public keys by <c>kid</c>, each a PEM "PUBLIC KEY"
+    /// or base64 of its SubjectPublicKeyInfo DER. A token must name one of them; two kids let the
+    /// service rotate its key.
+    /// </summary>
+    public Dictionary<string, string> Keys { get; set; } = [];
 
     /// <summary>Expected issuer.</summary>
     public string Issuer { get; set; } = "lockbox-messaging";
 
     /// <summary>Expected audience.</summary>
     public string Audience { get; set; } = "lockbox-vault";
+
+    /// <summary>Optional: a token must carry <c>iat</c> and be at most this many seconds old, whatever its <c>exp</c>.</summary>
+    public int? MaxAgeSeconds { get; set; }
 }
 
 /// <summary>Vault:RateLimit.</summary>

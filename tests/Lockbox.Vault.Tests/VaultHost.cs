@@ -163,6 +163,66 @@ public sealed class VaultHost : IAsyncDisposable
         });
     }
 
+    /// <summary>The kid of <see cref="Es256Key"/> in <see cref="Es256Settings"/>.</summary>
+    public const string Es256Kid = "messaging-2026";
+
+    /// <summary>The messaging service's ES256 signing key in the ES256 tests: fixed, so a failure reproduces.</summary>
+    public static readonly ECDsa Es256Key = FixedKey("""
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgJJuK9Lc4vLZ7uY4H
+        HzlkArQs6xWD+cIJ/52Iug6yjlmhRANCAATFzSt8k5CRsdn20Pz5n1K+8xjQf1O9
+        FwKAj8GSpLVGI880xIOFlLwfsKHUr/SNaARAyCBOb6DjVrJLpbUpH/oc
+        -----END PRIVATE KEY-----
+        """);
+
+    /// <summary>A second fixed key: the one the messaging service rotates to, or one the vault was never given.</summary>
+    public static readonly ECDsa Es256OtherKey = FixedKey("""
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgfB2J/M+vhd++Zxid
+        HsKJ3fgbmu0XgwEMX76i8xbes5+hRANCAAS9cJHrcf6+tW34n9c/+SdpnL2JXqH1
+        idn2QFjIWE9A9gKg2TulOAI5g6DJhf7M8D6HCmL5zeCeJDg2LfJduD5R
+        -----END PRIVATE KEY-----
+        """);
+
+    /// <summary>
+    /// Settings for a vault that takes ES256 tokens signed by <paramref name="keys"/> (by default
+    /// <see cref="Es256Key"/> as <see cref="Es256Kid"/>), each public key as base64 SPKI; the
+    /// HS256 key every test vault otherwise gets is blanked.
+    /// </summary>
+    public static Dictionary<string, string> Es256Settings(params (string Kid, ECDsa Key)[] keys)
+    {
+        var settings = new Dictionary<string, string> { ["Vault:Jwt:Algorithm"] = "ES256", ["Vault:Jwt:SigningKey"] = "" };
+        foreach (var (kid, key) in keys.Length == 0 ? [(Es256Kid, Es256Key)] : keys)
+        {
+            settings["Vault:Jwt:Keys:" + kid] = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
+        }
+
+        return settings;
+    }
+
+    /// <summary>An ES256 token as a messaging service issues it, through IdentityModel; the parameters make bad ones.</summary>
+    public static string Es256Token(string account, ECDsa? key = null, string kid = Es256Kid, string issuer = "lockbox-messaging")
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = new Dictionary<string, object> { ["sub"] = account },
+            Issuer = issuer,
+            Audience = "lockbox-vault",
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddHours(1),
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key ?? Es256Key) { KeyId = kid }, SecurityAlgorithms.EcdsaSha256),
+        });
+    }
+
+    private static ECDsa FixedKey(string pem)
+    {
+        var key = ECDsa.Create();
+        key.ImportFromPem(pem);
+        return key;
+    }
+
     public async Task<byte[]> PublicKeyAsync()
     {
         var info = await Http.GetFromJsonAsync<VaultInfoResponse>("v1/vault-info");
