@@ -44,9 +44,7 @@ public sealed class PostgresVaultStore : SqlVaultStore
     {
         await using var command = _dataSource.CreateCommand(VaultSchema.CountAttemptAndSaveLogin);
         AddCountParameters(command, account, count);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } n and not DBNull
-            ? Convert.ToInt32(n, System.Globalization.CultureInfo.InvariantCulture)
-            : null;
+        return AsInt(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />

@@ -85,9 +85,7 @@ public abstract class SqlVaultStore : IVaultStore
         await using (var counted = lease.Command(VaultSchema.CountAttempt, transaction))
         {
             AddCountParameters(counted, account, count);
-            attempt = await counted.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } n and not DBNull
-                ? Convert.ToInt32(n, System.Globalization.CultureInfo.InvariantCulture)
-                : null;
+            attempt = AsInt(await counted.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
         }
 
         if (attempt is null)
@@ -134,10 +132,7 @@ public abstract class SqlVaultStore : IVaultStore
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var take = lease.Command(VaultSchema.TakeLogin, transaction);
-        Add(take, "id", loginId, true);
-        Add(take, "account", account, false);
-        if (await ExecuteAsync(take, cancellationToken).ConfigureAwait(false) == 0)
+        if (!await TakeLoginAsync(lease, transaction, loginId, account, cancellationToken).ConfigureAwait(false))
         {
             return new FailedLogin(false, null);
         }
@@ -147,9 +142,7 @@ public abstract class SqlVaultStore : IVaultStore
         {
             Add(read, "account", account, false);
             Add(read, "record_id", recordId, true);
-            attempts = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } n and not DBNull
-                ? Convert.ToInt32(n, System.Globalization.CultureInfo.InvariantCulture)
-                : null;
+            attempts = AsInt(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -161,10 +154,7 @@ public abstract class SqlVaultStore : IVaultStore
     {
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var take = lease.Command(VaultSchema.TakeLogin, transaction);
-        Add(take, "id", loginId, true);
-        Add(take, "account", account, false);
-        if (await ExecuteAsync(take, cancellationToken).ConfigureAwait(false) == 0)
+        if (!await TakeLoginAsync(lease, transaction, loginId, account, cancellationToken).ConfigureAwait(false))
         {
             return new LoginCompletion(false, null);
         }
@@ -476,6 +466,19 @@ public abstract class SqlVaultStore : IVaultStore
         Add(command, "mem", ksf.MemoryKiB, false);
         Add(command, "iter", ksf.Iterations, false);
         Add(command, "par", ksf.Parallelism, false);
+    }
+
+    /// <summary>A scalar result as an int; null for no row or NULL.</summary>
+    protected static int? AsInt(object? value) =>
+        value is null or DBNull ? null : Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Removes the pending login <paramref name="loginId"/> of <paramref name="account"/> in <paramref name="transaction"/>; false when it was not there.</summary>
+    private async Task<bool> TakeLoginAsync(ConnectionLease lease, DbTransaction transaction, byte[] loginId, string account, CancellationToken cancellationToken)
+    {
+        var take = lease.Command(VaultSchema.TakeLogin, transaction);
+        Add(take, "id", loginId, true);
+        Add(take, "account", account, false);
+        return await ExecuteAsync(take, cancellationToken).ConfigureAwait(false) > 0;
     }
 
     /// <summary>Runs a statement that returns no rows, and disposes it.</summary>
