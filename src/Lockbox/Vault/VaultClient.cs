@@ -26,6 +26,8 @@ public sealed class VaultClient
     private readonly HttpClient _http;
     private readonly VaultClientOptions _options;
     private readonly byte[] _context;
+    private volatile bool _pinConfirmed;
+    private volatile string? _accountConfirmedFor;
 
     /// <summary>
     /// Creates a client over <paramref name="http"/>, whose BaseAddress is the vault: https, or plain
@@ -321,26 +323,38 @@ public sealed class VaultClient
     /// <summary>
     /// Before anything that spends a try or registers: the vault's key must be the pinned one (a
     /// mistyped pin is a configuration error, not a wrong password), and when the app names the
-    /// account it expects, the token must be for that account.
+    /// account it expects, the token must be for that account. A check that passed is not repeated
+    /// by this client: the vault's key does not change, and the same token names the same account.
     /// </summary>
     private async Task PreflightAsync(CancellationToken cancellationToken)
     {
-        VaultInfoResponse info;
-        using (var response = await ExchangeAsync(new HttpRequestMessage(HttpMethod.Get, VaultPaths.Info), VaultPaths.Info, cancellationToken).ConfigureAwait(false))
+        if (!_pinConfirmed)
         {
-            info = await ReadAsync(response, VaultPaths.Info, VaultJson.Default.VaultInfoResponse, cancellationToken).ConfigureAwait(false);
-        }
+            VaultInfoResponse info;
+            using (var response = await ExchangeAsync(new HttpRequestMessage(HttpMethod.Get, VaultPaths.Info), VaultPaths.Info, cancellationToken).ConfigureAwait(false))
+            {
+                info = await ReadAsync(response, VaultPaths.Info, VaultJson.Default.VaultInfoResponse, cancellationToken).ConfigureAwait(false);
+            }
 
-        byte[] presented = new byte[35];
-        if (info.PublicKey is null || !Convert.TryFromBase64String(info.PublicKey, presented, out int length) || length != 32
-            || !CryptographicOperations.FixedTimeEquals(presented.AsSpan(0, 32), _options.PinnedPublicKey))
-        {
-            throw new VaultConfigurationException(
-                "The vault's public key is not the pinned one: the pinned key is mistyped, or this address is not the app's vault. Nothing was sent; check the pinned key (--vault-public-key, LOCKBOX_VAULT_PUBLIC_KEY) against the vault operator's.");
+            byte[] presented = new byte[35];
+            if (info.PublicKey is null || !Convert.TryFromBase64String(info.PublicKey, presented, out int length) || length != 32
+                || !CryptographicOperations.FixedTimeEquals(presented.AsSpan(0, 32), _options.PinnedPublicKey))
+            {
+                throw new VaultConfigurationException(
+                    "The vault's public key is not the pinned one: the pinned key is mistyped, or this address is not the app's vault. Nothing was sent; check the pinned key (--vault-public-key, LOCKBOX_VAULT_PUBLIC_KEY) against the vault operator's.");
+            }
+
+            _pinConfirmed = true;
         }
 
         if (_options.Account is { } expected)
         {
+            string token = await _options.AccessToken(cancellationToken).ConfigureAwait(false);
+            if (token == _accountConfirmedFor)
+            {
+                return;
+            }
+
             var challenge = await PostAsync(VaultPaths.Challenge, Body(new EmptyRequest(), VaultJson.Default.EmptyRequest), VaultJson.Default.ChallengeResponse, cancellationToken)
                 .ConfigureAwait(false);
             if (challenge.Account != expected)
@@ -348,6 +362,8 @@ public sealed class VaultClient
                 throw new VaultConfigurationException(
                     "The account token is for another account than this app's; nothing was sent that costs a try. Sign in to the app again, or check the token (--vault-token-file, LOCKBOX_VAULT_TOKEN).");
             }
+
+            _accountConfirmedFor = token;
         }
     }
 
