@@ -19,21 +19,29 @@ var options = Args.Parse(args);
 string folder = Directory.CreateTempSubdirectory("vault-load-").FullName;
 byte[] signingKey = RandomNumberGenerator.GetBytes(32);
 string storeArgs = options.Store == "postgres"
-    ? $"--Vault:Storage:Provider=postgres \"--Vault:Storage:PostgresConnectionString={await FreshSchemaAsync(options.Postgres!)}\""
+    ? "--Vault:Storage:Provider=postgres"
     : $"--Vault:Storage:Provider=sqlite --Vault:Storage:SqlitePath={folder}/vault.db";
 int port = FreePort();
 string vaultDll = options.VaultDll ?? FindVaultDll();
 // --vault-cpu N runs the vault on that core alone (taskset), the load generator and PostgreSQL on the others.
-var vault = Process.Start(new ProcessStartInfo(options.VaultCpu is null ? "dotnet" : "taskset",
+var start = new ProcessStartInfo(options.VaultCpu is null ? "dotnet" : "taskset",
     (options.VaultCpu is null ? "" : $"-c {options.VaultCpu} dotnet ") +
     $"{vaultDll} --urls=http://127.0.0.1:{port} {storeArgs} --Vault:Keys:FilePath={folder}/vault.key " +
-    $"--Vault:Jwt:SigningKey={Convert.ToBase64String(signingKey)} --Vault:RateLimit:Enabled=false --Logging:LogLevel:Default=Warning {options.VaultArgs}")
+    $"--Vault:RateLimit:Enabled=false --Logging:LogLevel:Default=Warning {options.VaultArgs}")
 {
     UseShellExecute = false,
     RedirectStandardOutput = true,
     RedirectStandardError = true,
     WorkingDirectory = folder,
-})!;
+};
+// Secrets go in the environment: the vault refuses them among its arguments, which every local user can read.
+start.Environment["Vault__Jwt__SigningKey"] = Convert.ToBase64String(signingKey);
+if (options.Store == "postgres")
+{
+    start.Environment["Vault__Storage__PostgresConnectionString"] = await FreshSchemaAsync(options.Postgres!);
+}
+
+var vault = Process.Start(start)!;
 vault.OutputDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("vault: " + e.Data); } };
 vault.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("vault: " + e.Data); } };
 vault.BeginOutputReadLine();

@@ -35,15 +35,19 @@ public class Pkcs11Tests : VaultTestBase
     {
         Open("probe").Dispose();
         string label = "vault-" + Guid.NewGuid().ToString("N");
+        var backend = NewBackend(StoreKind.Sqlite);
+        // The PIN in a file only this user can read, as an operator passes it.
+        string pinFile = Path.Combine(backend.Folder, "pkcs11-pin");
+        File.WriteAllText(pinFile, (Environment.GetEnvironmentVariable("LOCKBOX_TEST_SOFTHSM_PIN") ?? "12345678") + "\n");
+        File.SetUnixFileMode(pinFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var settings = new Dictionary<string, string>
         {
             ["Vault:Keys:Provider"] = "pkcs11",
             ["Vault:Keys:Pkcs11Library"] = Module,
             ["Vault:Keys:Pkcs11TokenLabel"] = Environment.GetEnvironmentVariable("LOCKBOX_TEST_SOFTHSM_TOKEN") ?? "lockbox-vault-test",
-            ["Vault:Keys:Pkcs11Pin"] = Environment.GetEnvironmentVariable("LOCKBOX_TEST_SOFTHSM_PIN") ?? "12345678",
+            ["Vault:Keys:Pkcs11PinFile"] = pinFile,
             ["Vault:Keys:Pkcs11KeyLabel"] = label,
         };
-        var backend = NewBackend(StoreKind.Sqlite);
         byte[] publicKey;
         await using (var first = await VaultHost.StartAsync(backend, HostKind.Kestrel, Time, extra: settings))
         {

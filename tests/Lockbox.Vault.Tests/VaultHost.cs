@@ -1,10 +1,12 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Lockbox.Vault.Server.Secrets;
 using Lockbox.Vault.Server.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -119,14 +121,19 @@ public sealed class VaultHost : IAsyncDisposable
             }
         }
 
+        // Secrets stay off the command line, where the vault refuses them; they come as configuration from the environment would.
+        var secrets = settings.Where(s => SecretSources.IsSecret(s.Key)).ToDictionary(s => s.Key, s => (string?)s.Value);
         if (kind == HostKind.TestServer)
         {
             var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
             {
-                foreach (var (key, value) in settings)
+                // WebApplicationFactory hands UseSetting's values to Program as command-line arguments.
+                foreach (var (key, value) in settings.Where(s => !SecretSources.IsSecret(s.Key)))
                 {
                     web.UseSetting(key, value);
                 }
+
+                web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(secrets));
 
                 web.ConfigureTestServices(Replace);
             });
@@ -134,8 +141,12 @@ public sealed class VaultHost : IAsyncDisposable
             return new VaultHost(client, factory.Services, factory, null);
         }
 
-        string[] args = [.. settings.Select(s => $"--{s.Key}={s.Value}"), "--urls=http://127.0.0.1:0"];
-        var app = VaultApp.Create(args, builder => Replace(builder.Services));
+        string[] args = [.. settings.Where(s => !SecretSources.IsSecret(s.Key)).Select(s => $"--{s.Key}={s.Value}"), "--urls=http://127.0.0.1:0"];
+        var app = VaultApp.Create(args, builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(secrets);
+            Replace(builder.Services);
+        });
         await app.StartAsync();
         var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single().TrimEnd('/') + "/") };
         return new VaultHost(http, app.Services, null, app);
