@@ -33,8 +33,18 @@ internal sealed class DemoVault : IAsyncDisposable
 
     public byte[] PublicKey { get; }
 
+    /// <summary>Starts the vault with its database and key file in <paramref name="folder"/>, created 0700 as the vault requires.</summary>
     public static async Task<DemoVault> StartAsync(string folder, CancellationToken cancellationToken)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         byte[] signingKey = RandomNumberGenerator.GetBytes(32);
         string[] args =
         [
