@@ -131,19 +131,18 @@ public static class VaultApp
     public static void UseVault(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<VaultOptions>>().Value;
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // First, so the metrics port answers anything but /metrics with 404 before authentication asks for a token.
+        MetricsEndpoint.Map(app, options.Metrics);
         app.UseAuthentication();
         app.UseAuthorization();
-        if (app.Services.GetRequiredService<IOptions<VaultOptions>>().Value.RateLimit.Enabled)
+        if (options.RateLimit.Enabled)
         {
             app.UseRateLimiter();
         }
 
-        if (app.Configuration.GetValue("Vault:Metrics:Enabled", true))
-        {
-            app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
-        }
         VaultEndpoints.Map(app);
     }
 

@@ -148,7 +148,10 @@ public sealed class VaultHost : IAsyncDisposable
             Replace(builder.Services);
         });
         await app.StartAsync();
-        var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single().TrimEnd('/') + "/") };
+        // With Vault:Metrics:Port the vault listens on two ports; the main one is the other.
+        string? metricsPort = settings.GetValueOrDefault("Vault:Metrics:Port");
+        string url = app.Urls.Single(u => metricsPort is null || new Uri(u).Port.ToString(System.Globalization.CultureInfo.InvariantCulture) != metricsPort);
+        var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/") };
         return new VaultHost(http, app.Services, null, app);
     }
 
