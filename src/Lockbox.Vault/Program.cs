@@ -3,6 +3,7 @@ using Lockbox.Vault.Server;
 try
 {
     var app = VaultApp.Create(args);
+    DiagnosticsPort.WarnIfOpen(app.Logger);
     app.Run();
     return 0;
 }
