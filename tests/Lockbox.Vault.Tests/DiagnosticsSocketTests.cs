@@ -14,7 +14,16 @@ public sealed class DiagnosticsSocketTests : VaultTestBase
         string tmp = Directory.CreateTempSubdirectory("lockbox-vault-tmpdir-").FullName; // the runtime puts its socket in $TMPDIR
         try
         {
-            await using var readme = new VaultProcess(backend, TestPorts.Free(), environment: new Dictionary<string, string?> { ["TMPDIR"] = tmp });
+            // As README.md: the signing key in a 0600 file, named in the environment beside DOTNET_EnableDiagnostics=0.
+            string keyFile = Path.Combine(backend.Folder, "jwt-signing-key");
+            File.WriteAllText(keyFile, Convert.ToBase64String(VaultHost.SigningKey) + "\n");
+            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await using var readme = new VaultProcess(backend, TestPorts.Free(), environment: new Dictionary<string, string?>
+            {
+                ["TMPDIR"] = tmp,
+                ["Vault__Jwt__SigningKey"] = null,
+                ["Vault__Jwt__SigningKeyFile"] = keyFile,
+            });
             await readme.StartAsync();
             Assert.Empty(Directory.GetFiles(tmp, $"dotnet-diagnostic-{readme.Id}-*"));
             Assert.DoesNotContain("diagnostics socket is open", readme.Output, StringComparison.Ordinal);
