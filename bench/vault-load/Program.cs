@@ -19,21 +19,30 @@ var options = Args.Parse(args);
 string folder = Directory.CreateTempSubdirectory("vault-load-").FullName;
 byte[] signingKey = RandomNumberGenerator.GetBytes(32);
 string storeArgs = options.Store == "postgres"
-    ? $"--Vault:Storage:Provider=postgres \"--Vault:Storage:PostgresConnectionString={await FreshSchemaAsync(options.Postgres!)}\""
+    ? "--Vault:Storage:Provider=postgres"
     : $"--Vault:Storage:Provider=sqlite --Vault:Storage:SqlitePath={folder}/vault.db";
 int port = FreePort();
+int metricsPort = FreePort();
 string vaultDll = options.VaultDll ?? FindVaultDll();
 // --vault-cpu N runs the vault on that core alone (taskset), the load generator and PostgreSQL on the others.
-var vault = Process.Start(new ProcessStartInfo(options.VaultCpu is null ? "dotnet" : "taskset",
+var start = new ProcessStartInfo(options.VaultCpu is null ? "dotnet" : "taskset",
     (options.VaultCpu is null ? "" : $"-c {options.VaultCpu} dotnet ") +
-    $"{vaultDll} --urls=http://127.0.0.1:{port} {storeArgs} --Vault:Keys:FilePath={folder}/vault.key " +
-    $"--Vault:Jwt:SigningKey={Convert.ToBase64String(signingKey)} --Vault:RateLimit:Enabled=false --Logging:LogLevel:Default=Warning {options.VaultArgs}")
+    $"{vaultDll} --urls=http://127.0.0.1:{port} {storeArgs} --Vault:Keys:FilePath={folder}/vault.key --Vault:Metrics:Port={metricsPort} " +
+    $"--Vault:RateLimit:Enabled=false --Logging:LogLevel:Default=Warning {options.VaultArgs}")
 {
     UseShellExecute = false,
     RedirectStandardOutput = true,
     RedirectStandardError = true,
     WorkingDirectory = folder,
-})!;
+};
+// Secrets go in the environment: the vault refuses them among its arguments, which every local user can read.
+start.Environment["Vault__Jwt__SigningKey"] = Convert.ToBase64String(signingKey);
+if (options.Store == "postgres")
+{
+    start.Environment["Vault__Storage__PostgresConnectionString"] = await FreshSchemaAsync(options.Postgres!);
+}
+
+var vault = Process.Start(start)!;
 vault.OutputDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("vault: " + e.Data); } };
 vault.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("vault: " + e.Data); } };
 vault.BeginOutputReadLine();
@@ -45,6 +54,7 @@ try
     {
         BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
     };
+    using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") };
     await WaitHealthyAsync(http);
     var info = await http.GetFromJsonAsync<Info>("v1/vault-info");
     byte[] pinned = Convert.FromBase64String(info!.PublicKey);
@@ -99,25 +109,25 @@ try
     // With the vault's metrics off there is no JIT reading (NaN): --warmup alone.
     await RunAsync(clients, options.Concurrency, options.Warmup, null);
     int warmed = options.Warmup;
-    for (int round = 0; round < 40 && !double.IsNaN(await JitSecondsAsync(http)); round++)
+    for (int round = 0; round < 40 && !double.IsNaN(await JitSecondsAsync(metrics)); round++)
     {
-        double jitBefore = await JitSecondsAsync(http), roundCpuBefore = CpuSeconds(vault.Id);
+        double jitBefore = await JitSecondsAsync(metrics), roundCpuBefore = CpuSeconds(vault.Id);
         await RunAsync(clients, options.Concurrency, 2000, null);
         warmed += 2000;
-        double jit = await JitSecondsAsync(http) - jitBefore, roundCpu = CpuSeconds(vault.Id) - roundCpuBefore;
+        double jit = await JitSecondsAsync(metrics) - jitBefore, roundCpu = CpuSeconds(vault.Id) - roundCpuBefore;
         if (jit < 0.01 * roundCpu)
         {
             break;
         }
     }
 
-    double jitTotal = await JitSecondsAsync(http);
+    double jitTotal = await JitSecondsAsync(metrics);
     double cpuBefore = CpuSeconds(vault.Id);
     var run = await RunAsync(clients, options.Concurrency, options.Logins, null);
     double cpu = CpuSeconds(vault.Id) - cpuBefore;
     double rate = options.Logins / run.Wall.TotalSeconds;
     Console.WriteLine($"store={options.Store} concurrency={options.Concurrency} logins={options.Logins} accounts={options.Accounts} client-ksf=Argon2id(8 KiB, t=1)");
-    Console.WriteLine($"  warm-up: {warmed} logins, vault JIT {jitTotal:F1} s in all, then {await JitSecondsAsync(http) - jitTotal:F2} s while measuring");
+    Console.WriteLine($"  warm-up: {warmed} logins, vault JIT {jitTotal:F1} s in all, then {await JitSecondsAsync(metrics) - jitTotal:F2} s while measuring");
     Console.WriteLine($"  closed loop: {rate:F0} logins/s, p50 {run.P(0.50):F2} ms, p99 {run.P(0.99):F2} ms");
     Console.WriteLine($"  vault CPU: {cpu:F2} s for {options.Logins} logins = {cpu * 1000 / options.Logins:F3} s per 1,000 logins ({cpu * 1000 / options.Logins:F3} ms per login)");
 
@@ -166,16 +176,26 @@ static async Task<Run> RunAsync(VaultClient[] clients, int concurrency, int logi
     return new Run(wall.Elapsed, latencies);
 }
 
-// The vault's tiered-JIT time so far, from its Prometheus metrics (System.Runtime meter); NaN when metrics are off.
+// The vault's tiered-JIT time so far, from its Prometheus metrics (System.Runtime meter) on their own port; NaN when metrics are off.
 static async Task<double> JitSecondsAsync(HttpClient http)
 {
-    using var response = await http.GetAsync("metrics");
-    if (!response.IsSuccessStatusCode)
+    string text;
+    try
     {
-        return double.NaN;
+        using var response = await http.GetAsync("metrics");
+        if (!response.IsSuccessStatusCode)
+        {
+            return double.NaN;
+        }
+
+        text = await response.Content.ReadAsStringAsync();
+    }
+    catch (HttpRequestException)
+    {
+        return double.NaN; // metrics off: the port is not even bound
     }
 
-    foreach (string line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+    foreach (string line in text.Split('\n'))
     {
         if (line.StartsWith("dotnet_jit_compilation_time_seconds_total", StringComparison.Ordinal))
         {

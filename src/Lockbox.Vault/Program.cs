@@ -1,7 +1,18 @@
 using Lockbox.Vault.Server;
 
-var app = VaultApp.Create(args);
-app.Run();
+try
+{
+    var app = VaultApp.Create(args);
+    DiagnosticsPort.WarnIfOpen(app.Logger);
+    app.Run();
+    return 0;
+}
+catch (VaultStartupException e)
+{
+    // The message names what to fix and never holds a secret; a stack trace would tell an operator nothing more.
+    Console.Error.WriteLine($"lockbox-vault: {e.Message}");
+    return 2;
+}
 
 /// <summary>The entry point, visible to WebApplicationFactory.</summary>
 public partial class Program;

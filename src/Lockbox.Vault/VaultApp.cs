@@ -12,13 +12,29 @@ namespace Lockbox.Vault.Server;
 /// <summary>Builds the lockbox-vault web application; Program runs it, tests start it on Kestrel or a TestServer.</summary>
 public static class VaultApp
 {
-    /// <summary>Creates the application. <paramref name="configure"/> runs last, so tests can replace services.</summary>
+    /// <summary>
+    /// Creates the application. <paramref name="configure"/> runs last, so tests can replace services.
+    /// Throws <see cref="VaultStartupException"/> if <paramref name="args"/> carry a secret.
+    /// </summary>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        ArgumentNullException.ThrowIfNull(args);
+        WebApplicationBuilder builder;
+        try
+        {
+            builder = WebApplication.CreateBuilder(args);
+        }
+        catch (FormatException)
+        {
+            // The command-line parser quotes the whole argument (e.g. "-Name=value" with one dash), which may be a secret.
+            throw new VaultStartupException("An argument is malformed (one dash before Name=value?); it is not repeated here, as it may hold a secret.");
+        }
+
+        var secretsInArgs = SecretSources.RefuseInArgs(args, builder.Configuration);
         AddVault(builder);
         configure?.Invoke(builder);
         var app = builder.Build();
+        SecretSources.WarnInArgs(app.Logger, secretsInArgs);
         UseVault(app);
         return app;
     }
@@ -30,6 +46,7 @@ public static class VaultApp
         var services = builder.Services;
         // Options are read lazily, so WebApplicationFactory's settings (applied after Program starts) take effect.
         services.AddOptions<VaultOptions>().Bind(builder.Configuration.GetSection("Vault"))
+            .PostConfigure(SecretSources.Resolve)
             .Validate(o => { o.Validate(); AccountTokens.Validate(o.Jwt); return true; }).ValidateOnStart();
 
         // Slow clients: headers must arrive within the timeout, and a body at a minimum rate after a grace
@@ -88,17 +105,16 @@ public static class VaultApp
     public static void UseVault(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<VaultOptions>>().Value;
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // First, so the metrics port answers anything but /metrics with 404 before authentication asks for a token.
+        MetricsEndpoint.Map(app, options.Metrics);
         app.UseAddressLimit();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAccountLimit();
 
-        if (app.Configuration.GetValue("Vault:Metrics:Enabled", true))
-        {
-            app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
-        }
         VaultEndpoints.Map(app);
     }
 
@@ -108,7 +124,7 @@ public static class VaultApp
         {
             "SQLITE" => new SqliteVaultStore(storage.SqlitePath),
             "POSTGRES" => new PostgresVaultStore(storage.PostgresConnectionString
-                ?? throw new InvalidOperationException("Vault:Storage:PostgresConnectionString is required for postgres.")),
+                ?? throw new InvalidOperationException("Vault:Storage:PostgresConnectionString (or ...File) is required for postgres.")),
             _ => throw new InvalidOperationException($"Unknown Vault:Storage:Provider '{storage.Provider}'."),
         };
         store.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
@@ -121,7 +137,7 @@ public static class VaultApp
         "PKCS11" => new Pkcs11KeyProtector(
             keys.Pkcs11Library ?? throw new InvalidOperationException("Vault:Keys:Pkcs11Library is required."),
             keys.Pkcs11TokenLabel ?? throw new InvalidOperationException("Vault:Keys:Pkcs11TokenLabel is required."),
-            keys.Pkcs11Pin ?? throw new InvalidOperationException("Vault:Keys:Pkcs11Pin is required."),
+            keys.Pkcs11Pin ?? throw new InvalidOperationException("Vault:Keys:Pkcs11Pin (or Vault:Keys:Pkcs11PinFile) is required."),
             keys.Pkcs11KeyLabel),
         _ => throw new InvalidOperationException($"Unknown Vault:Keys:Provider '{keys.Provider}'."),
     };

@@ -48,6 +48,15 @@ public sealed class VaultOptions
     /// <summary>Request rate limits, on top of the guess counter.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>Where /metrics is served, if anywhere.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>
+    /// Lets secrets (see Secrets/SecretSources.cs) come on the command line, with a warning in the log:
+    /// for development only. Read from the configuration before the options are bound.
+    /// </summary>
+    public bool AllowSecretsInArgs { get; set; }
+
     /// <summary>Throws if a setting is out of range.</summary>
     public void Validate()
     {
@@ -75,6 +84,11 @@ public sealed class VaultOptions
         {
             throw new InvalidOperationException("Vault:FreshStartCooldownSeconds must be at least 3600 (an hour); the default is 604800 (7 days).");
         }
+
+        if (Metrics.Port is < 1 or > 65535)
+        {
+            throw new InvalidOperationException("Vault:Metrics:Port must be between 1 and 65535.");
+        }
     }
 }
 
@@ -87,8 +101,11 @@ public sealed class StorageOptions
     /// <summary>SQLite database file.</summary>
     public string SqlitePath { get; set; } = "vault.db";
 
-    /// <summary>Npgsql connection string.</summary>
+    /// <summary>Npgsql connection string: a secret, as it may carry a password (environment or file, not the command line).</summary>
     public string? PostgresConnectionString { get; set; }
+
+    /// <summary>A file, closed to group and others, that holds the connection string.</summary>
+    public string? PostgresConnectionStringFile { get; set; }
 }
 
 /// <summary>Vault:Keys.</summary>
@@ -106,8 +123,11 @@ public sealed class KeyOptions
     /// <summary>Label of the token.</summary>
     public string? Pkcs11TokenLabel { get; set; }
 
-    /// <summary>User PIN of the token.</summary>
+    /// <summary>User PIN of the token: a secret (environment or file, not the command line).</summary>
     public string? Pkcs11Pin { get; set; }
+
+    /// <summary>A file, closed to group and others, that holds the PIN.</summary>
+    public string? Pkcs11PinFile { get; set; }
 
     /// <summary>Label of the AES key in the token.</summary>
     public string Pkcs11KeyLabel { get; set; } = "lockbox-vault-wrap";
@@ -124,6 +144,9 @@ public sealed class JwtOptions
 
     /// <summary>HS256 only: the HMAC-SHA256 key, base64, at least 32 bytes.</summary>
     public string? SigningKey { get; set; }
+
+    /// <summary>HS256 only: a file, closed to group and others, that holds the signing key (a secret: environment or file, not the command line).</summary>
+    public string? SigningKeyFile { get; set; }
 
     /// <summary>HS256 only, optional: the <c>kid</c> every token must then carry.</summary>
     public string? SigningKeyId { get; set; }
@@ -159,4 +182,27 @@ public sealed class RateLimitOptions
 
     /// <summary>Requests per minute per client IP.</summary>
     public int PerIpPerMinute { get; set; } = 600;
+}
+
+/// <summary>
+/// Vault:Metrics. /metrics is never served anonymously on the vault's public port: its figures (logins,
+/// failures, lockouts, latency) tell an attacker how an attack is going. With neither Port nor Token it
+/// is not served at all.
+/// </summary>
+public sealed class MetricsOptions
+{
+    /// <summary>False: no meters are collected and /metrics is not served.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A port of its own for /metrics, which serves nothing else; the vault's other ports answer /metrics with 404.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>The address the metrics port listens on: loopback unless the scraper runs on another host.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>A bearer token the scraper must send, compared in constant time: a secret (environment or file, not the command line).</summary>
+    public string? Token { get; set; }
+
+    /// <summary>A file, closed to group and others, that holds the token.</summary>
+    public string? TokenFile { get; set; }
 }

@@ -3,6 +3,7 @@ using Lockbox.Vault.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -73,10 +74,15 @@ public static class FuzzMain
         [
             "--Vault:AttemptLimit=255", "--Vault:Storage:Provider=sqlite", $"--Vault:Storage:SqlitePath={Path.Combine(folder, "vault.db")}",
             "--Vault:Keys:Provider=file", $"--Vault:Keys:FilePath={Path.Combine(folder, "vault.key")}",
-            $"--Vault:Jwt:SigningKey={Convert.ToBase64String(signingKey)}", "--Vault:RateLimit:Enabled=false",
+            "--Vault:RateLimit:Enabled=false",
             "--Vault:SweepIntervalSeconds=86400", "--Logging:LogLevel:Default=None",
         ];
-        var app = VaultApp.Create(args, builder => builder.WebHost.UseTestServer());
+        var app = VaultApp.Create(args, builder =>
+        {
+            builder.WebHost.UseTestServer();
+            // A secret: the vault refuses it among its arguments.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Vault:Jwt:SigningKey"] = Convert.ToBase64String(signingKey) });
+        });
         await app.StartAsync();
         long total = 0;
         try

@@ -9,7 +9,9 @@ public class OperationsTests : VaultTestBase
     [Fact]
     public async Task Health_vault_info_and_metrics_are_served()
     {
-        var host = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel);
+        int metricsPort = TestPorts.Free();
+        var host = await StartAsync(StoreKind.Sqlite, HostKind.Kestrel,
+            extra: new Dictionary<string, string> { ["Vault:Metrics:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         var client = await host.ClientAsync("alice");
         await client.EnableAsync(BackupKey, "correct horse");
         await client.RecoverAsync("correct horse");
@@ -19,7 +21,8 @@ public class OperationsTests : VaultTestBase
         Assert.Equal(32, (await host.PublicKeyAsync()).Length);
         // OpenTelemetry listens to every "Lockbox.Vault" meter in the process, so vaults of tests running
         // in parallel add to these counters: check each is exported and counted at least this test's event.
-        string metrics = await host.Http.GetStringAsync("metrics");
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") };
+        string metrics = await scraper.GetStringAsync("metrics");
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"(?m)^lockbox_vault_registrations_total(\{[^}]*\})? [1-9][0-9]*\s"), metrics);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"(?m)^lockbox_vault_logins_succeeded_total(\{[^}]*\})? [1-9][0-9]*\s"), metrics);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"(?m)^lockbox_vault_logins_failed_total(\{[^}]*\})? [1-9][0-9]*\s"), metrics);

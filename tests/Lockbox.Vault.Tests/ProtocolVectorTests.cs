@@ -23,6 +23,7 @@ public sealed class ProtocolVectorTests : IDisposable
         var state = Vectors["login_state"];
         string keyFile = Path.Combine(_folder.FullName, "vault.key");
         await File.WriteAllBytesAsync(keyFile, secrets.Bytes("key_file"));
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite); // the vault refuses a key file others can read
         var store = new SqliteVaultStore(Path.Combine(_folder.FullName, "vault.db"));
         await store.InitializeAsync(default);
         await store.GetOrAddSecretAsync("opaque-v2", secrets.Bytes("box"), default);

@@ -34,8 +34,15 @@ public sealed class UpgradeTests : VaultTestBase, IDisposable
     {
         var backend = NewBackend(StoreKind.Sqlite);
         File.Copy(Path.Combine(Fixture, "vault.db"), backend.SqliteFile);
-        File.Copy(Path.Combine(Fixture, "vault.key"), backend.KeyFile);
+        CopyKeyFile(backend);
         return backend;
+    }
+
+    /// <summary>The fixture's key file, 0600 as the earlier vault created it (git keeps only 0644).</summary>
+    private static void CopyKeyFile(VaultBackend backend)
+    {
+        File.Copy(Path.Combine(Fixture, "vault.key"), backend.KeyFile);
+        File.SetUnixFileMode(backend.KeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     [Fact]
@@ -124,7 +131,7 @@ public sealed class UpgradeTests : VaultTestBase, IDisposable
 
         // The earlier schema, as that code created it, holding the fixture's rows.
         var backend = NewBackend(StoreKind.Postgres);
-        File.Copy(Path.Combine(Fixture, "vault.key"), backend.KeyFile);
+        CopyKeyFile(backend);
         await using (var postgres = new NpgsqlConnection(backend.PostgresConnectionString))
         await using (var sqlite = new SqliteConnection($"Data Source={Path.Combine(Fixture, "vault.db")};Mode=ReadOnly"))
         {

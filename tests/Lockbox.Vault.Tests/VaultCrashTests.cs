@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -39,8 +37,8 @@ public sealed class VaultCrashTests(ITestOutputHelper log) : VaultTestBase
         log.WriteLine($"seed {seed}");
         var random = new Random(seed);
         var backend = NewBackend(store);
-        int port = FreePort();
-        await using var vault = new VaultProcess(backend, port);
+        int port = TestPorts.Free();
+        await using var vault = new VaultProcess(backend, port, [$"--Vault:AttemptLimit={Limit}", "--Vault:LoginTimeoutSeconds=1"]);
         await vault.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         var pinned = Convert.FromBase64String((await http.GetFromJsonAsync<JsonElement>("v1/vault-info")).GetProperty("publicKey").GetString()!);
@@ -120,13 +118,6 @@ public sealed class VaultCrashTests(ITestOutputHelper log) : VaultTestBase
             command.Parameters.Add(parameter);
             return await command.ExecuteScalarAsync() is { } value ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) : null;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>One account's attacker: wrong passwords one after another until the vault destroys the key.</summary>
@@ -216,71 +207,6 @@ public sealed class VaultCrashTests(ITestOutputHelper log) : VaultTestBase
             {
                 _reached.TrySetResult();
             }
-        }
-    }
-
-    /// <summary>lockbox-vault as its own process, so it can be killed with SIGKILL.</summary>
-    private sealed class VaultProcess(VaultBackend backend, int port) : IAsyncDisposable
-    {
-        private Process? _process;
-
-        public bool Running => _process is { HasExited: false };
-
-        public async Task StartAsync()
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lockbox-vault.dll"));
-            foreach (string arg in (string[])[
-                $"--urls=http://127.0.0.1:{port}",
-                $"--Vault:AttemptLimit={Limit}",
-                "--Vault:LoginTimeoutSeconds=1",
-                "--Vault:LoginDelaySeconds=0",
-                $"--Vault:Storage:Provider={(backend.Store == StoreKind.Sqlite ? "sqlite" : "postgres")}",
-                $"--Vault:Storage:SqlitePath={backend.SqliteFile}",
-                $"--Vault:Storage:PostgresConnectionString={backend.PostgresConnectionString ?? ""}",
-                "--Vault:Keys:Provider=file",
-                $"--Vault:Keys:FilePath={backend.KeyFile}",
-                $"--Vault:Jwt:SigningKey={Convert.ToBase64String(VaultHost.SigningKey)}",
-                "--Vault:RateLimit:Enabled=false",
-                "--Logging:LogLevel:Default=Warning",
-                "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"])
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            _process = Process.Start(start)!;
-            var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var process = _process;
-            _process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data?.Contains("Now listening on", StringComparison.Ordinal) == true)
-                {
-                    listening.TrySetResult();
-                }
-            };
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"lockbox-vault exited with {process.ExitCode} before listening."));
-            _process.EnableRaisingEvents = true;
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        }
-
-        public void Kill()
-        {
-            _process!.Kill(); // SIGKILL
-            _process.WaitForExit();
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            if (Running)
-            {
-                Kill();
-            }
-
-            _process?.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -1,10 +1,12 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Lockbox.Vault.Server.Secrets;
 using Lockbox.Vault.Server.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -125,14 +127,19 @@ public sealed class VaultHost : IAsyncDisposable
             }
         }
 
+        // Secrets stay off the command line, where the vault refuses them; they come as configuration from the environment would.
+        var secrets = settings.Where(s => SecretSources.IsSecret(s.Key)).ToDictionary(s => s.Key, s => (string?)s.Value);
         if (kind == HostKind.TestServer)
         {
             var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
             {
-                foreach (var (key, value) in settings)
+                // WebApplicationFactory hands UseSetting's values to Program as command-line arguments.
+                foreach (var (key, value) in settings.Where(s => !SecretSources.IsSecret(s.Key)))
                 {
                     web.UseSetting(key, value);
                 }
+
+                web.ConfigureAppConfiguration(config => config.AddInMemoryCollection(secrets));
 
                 web.ConfigureTestServices(Replace);
             });
@@ -140,10 +147,17 @@ public sealed class VaultHost : IAsyncDisposable
             return new VaultHost(client, factory.Services, factory, null, backend);
         }
 
-        string[] args = [.. settings.Select(s => $"--{s.Key}={s.Value}"), "--urls=http://127.0.0.1:0"];
-        var app = VaultApp.Create(args, builder => Replace(builder.Services));
+        string[] args = [.. settings.Where(s => !SecretSources.IsSecret(s.Key)).Select(s => $"--{s.Key}={s.Value}"), "--urls=http://127.0.0.1:0"];
+        var app = VaultApp.Create(args, builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(secrets);
+            Replace(builder.Services);
+        });
         await app.StartAsync();
-        var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single().TrimEnd('/') + "/") };
+        // With Vault:Metrics:Port the vault listens on two ports; the main one is the other.
+        string? metricsPort = settings.GetValueOrDefault("Vault:Metrics:Port");
+        string url = app.Urls.Single(u => metricsPort is null || new Uri(u).Port.ToString(System.Globalization.CultureInfo.InvariantCulture) != metricsPort);
+        var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/") };
         return new VaultHost(http, app.Services, null, app, backend);
     }
 
@@ -274,6 +288,11 @@ public static class TestEnvironment
         Environment.GetEnvironmentVariable(variable) is not null
         || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The reason a test that needs <paramref name="variable"/>'s service is skipped, or null when it must run.</summary>
+    public static string? SkipUnless(string variable) => MustRun(variable)
+        ? null
+        : $"{variable} is not set, so its service is not running: ./test.sh starts it and sets the variable (with CI=true this test runs and fails without it).";
+
     /// <summary>Every store and host combination the flow tests run on.</summary>
     public static TheoryData<StoreKind, HostKind> Setups()
     {
@@ -286,4 +305,22 @@ public static class TestEnvironment
 
         return data;
     }
+}
+
+/// <summary>
+/// A fact that needs a service (SoftHSM2, PostgreSQL): reported as skipped, with the reason, when the
+/// service's variable is not set, but run (and so failed) under CI=true. xunit 2 decides skips when it
+/// discovers the tests, which is when the environment is known.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ServiceFactAttribute : FactAttribute
+{
+    public ServiceFactAttribute(string variable)
+    {
+        Variable = variable;
+        Skip = TestEnvironment.SkipUnless(variable);
+    }
+
+    /// <summary>The variable that names the service.</summary>
+    public string Variable { get; }
 }

@@ -32,7 +32,7 @@ internal sealed class DemoRun(Terminal terminal, string folder, int messages)
         string sample = SampleMessage();
 
         Section("The key vault: lockbox-vault on 127.0.0.1, SQLite, secrets under a local key file");
-        await using var vault = await DemoVault.StartAsync(Directory.CreateDirectory(Path.Combine(folder, "vault")).FullName, cancellationToken).ConfigureAwait(false);
+        await using var vault = await DemoVault.StartAsync(Path.Combine(folder, "vault"), cancellationToken).ConfigureAwait(false);
         terminal.Line($"Listening on {vault.Address}; the phone pins its public key {Convert.ToBase64String(vault.PublicKey)[..16]}…");
 
         using var storage = (IDisposable)RepositoryLocation.Parse(Cloud);

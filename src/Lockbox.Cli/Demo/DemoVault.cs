@@ -5,6 +5,7 @@ using Lockbox.Vault.Protocol;
 using Lockbox.Vault.Protocol.Contracts;
 using Lockbox.Vault.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -32,8 +33,18 @@ internal sealed class DemoVault : IAsyncDisposable
 
     public byte[] PublicKey { get; }
 
+    /// <summary>Starts the vault with its database and key file in <paramref name="folder"/>, created 0700 as the vault requires.</summary>
     public static async Task<DemoVault> StartAsync(string folder, CancellationToken cancellationToken)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         byte[] signingKey = RandomNumberGenerator.GetBytes(32);
         string[] args =
         [
@@ -43,12 +54,13 @@ internal sealed class DemoVault : IAsyncDisposable
             $"--Vault:Storage:SqlitePath={Path.Combine(folder, "vault.db")}",
             "--Vault:Keys:Provider=file",
             $"--Vault:Keys:FilePath={Path.Combine(folder, "vault.key")}",
-            $"--Vault:Jwt:SigningKey={Convert.ToBase64String(signingKey)}",
             "--Vault:AttemptLimit=10",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
         ];
-        var app = VaultApp.Create(args);
+        // The signing key is a secret, which the vault refuses among its arguments.
+        var app = VaultApp.Create(args, builder => builder.Configuration.AddInMemoryCollection(
+            new Dictionary<string, string?> { ["Vault:Jwt:SigningKey"] = Convert.ToBase64String(signingKey) }));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = new Uri(app.Urls.Single().TrimEnd('/') + "/");
         using var http = new HttpClient { BaseAddress = address };

@@ -53,6 +53,7 @@ public sealed class LocalKeyFileProtector : IKeyProtector
     {
         if (!File.Exists(path))
         {
+            OwnerOnly.CreateMissingParent(path);
             byte[] fresh = RandomNumberGenerator.GetBytes(KeyLength);
             try
             {
@@ -77,6 +78,8 @@ public sealed class LocalKeyFileProtector : IKeyProtector
             }
         }
 
+        // A copy of the key file made readable to others (cp, a restore from backup) is refused, not used.
+        OwnerOnly.RequireFile(path, "Vault:Keys:FilePath");
         byte[] key = File.ReadAllBytes(path);
         if (key.Length != KeyLength)
         {

@@ -13,9 +13,10 @@ public sealed class SqliteVaultStore : SqlVaultStore
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Opens (creating if needed) the database at <paramref name="path"/>.</summary>
+    /// <summary>Opens (creating if needed) the database at <paramref name="path"/>, in a folder only this user can open.</summary>
     public SqliteVaultStore(string path)
     {
+        SqliteFiles.Prepare(path);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
