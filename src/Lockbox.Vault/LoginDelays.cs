@@ -15,9 +15,23 @@ public sealed class LoginDelays
     /// <summary>1 min after the 4th failure, 5 min, 15 min, 1 h, 3 h, then 8 h.</summary>
     public const string Default = "0,0,0,60,300,900,3600,10800,28800";
 
-    private readonly long[] _delaysMs;
+    private LoginDelays(long[] delaysMs)
+    {
+        // The schedule as SQL, so the statement that counts an attempt also sets its delay: the
+        // values are parsed integers, never text from outside. CASE needs a WHEN: one delay is its literal.
+        var sql = new System.Text.StringBuilder("CASE attempts + 1");
+        for (int i = 0; i < delaysMs.Length - 1; i++)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" WHEN {i + 1} THEN {delaysMs[i]}");
+        }
 
-    private LoginDelays(long[] delaysMs) => _delaysMs = delaysMs;
+        SqlAfterNextAttempt = delaysMs.Length == 1
+            ? delaysMs[0].ToString(CultureInfo.InvariantCulture)
+            : sql.Append(CultureInfo.InvariantCulture, $" ELSE {delaysMs[^1]} END").ToString();
+    }
+
+    /// <summary>The delay after the attempt a counter update makes (its old <c>attempts</c> + 1), in ms, as a SQL expression over vault_counters.attempts.</summary>
+    public string SqlAfterNextAttempt { get; }
 
     /// <summary>Parses a comma-separated list of whole seconds.</summary>
     /// <exception cref="InvalidOperationException">The list is empty, or holds a value that is not a whole number of seconds from 0 to 7 days.</exception>
@@ -37,7 +51,4 @@ public sealed class LoginDelays
 
         return new LoginDelays(delays);
     }
-
-    /// <summary>How long after attempt number <paramref name="attempt"/> (1-based) the next may start, in milliseconds.</summary>
-    public long AfterMs(int attempt) => _delaysMs[Math.Clamp(attempt, 1, _delaysMs.Length) - 1];
 }

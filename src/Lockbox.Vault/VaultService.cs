@@ -174,11 +174,12 @@ public sealed partial class VaultService(
     }
 
     /// <summary>
-    /// POST /v1/login/start. Whatever would refuse the login is decided from the escrow and its counter
-    /// before a try is spent: no escrow (404), a destroyed one (410), a KE1 in another password form
-    /// (409), the delay after failed attempts or the account's rate window (429). Then the attempt is
-    /// counted, durably and together with the pending login, before KE2 is computed and the server's
-    /// login state sealed for the client to hand back with KE3.
+    /// POST /v1/login/start. The attempt is counted, durably and together with the pending login,
+    /// before KE2 is computed, by one statement that also enforces every rule that may refuse a login
+    /// without spending a try: a live record in the declared password form, the guess limit, the
+    /// delay after failures and the account's one-minute window. When it counts nothing, the escrow
+    /// is read to say why: no escrow (404), a destroyed one (410), another password form (409), the
+    /// final attempt (409, or 410 once it has failed), the delay or the window (429).
     /// </summary>
     /// <remarks>
     /// Every caller holds a token for the account, so telling it that no escrow exists reveals nothing
@@ -193,34 +194,16 @@ public sealed partial class VaultService(
             : PasswordForms.Parse(request.PasswordForm)
                 ?? throw VaultProblemException.BadRequest(VaultErrorCodes.InvalidMessage, $"'passwordForm' must be '{PasswordForms.Nfc}' or '{PasswordForms.AsTyped}'.");
         byte[] loginId = RandomNumberGenerator.GetBytes(VaultLengths.Id);
+        int perMinute = _options.RateLimit.Enabled ? _options.RateLimit.PerAccountPerMinute : 0;
 
-        // A lost race (another attempt, a reset or a lockout changed the counter after it was read) reads it again.
+        // Nothing counted and no reason found means the escrow changed in between (a reset, a lockout, a replaced record): count again.
         for (int round = 0; ; round++)
         {
-            var escrow = await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false) ?? throw NoRecord();
-            if (escrow.IsTombstone)
+            long now = NowMs();
+            var count = new AttemptCount(_options.AttemptLimit, perMinute, declared, _delays, loginId, now, now + (_options.LoginTimeoutSeconds * 1000L));
+            if (await store.CountAttemptAsync(account, count, cancellationToken).ConfigureAwait(false) is not { } grant)
             {
-                throw KeyDestroyed();
-            }
-
-            if (declared is { } form && form != escrow.Form)
-            {
-                throw new VaultProblemException(
-                    StatusCodes.Status409Conflict, VaultErrorCodes.PasswordFormMismatch, "The escrow was registered with the password in another form; no try was counted.")
-                {
-                    PasswordForm = PasswordForms.Name(escrow.Form),
-                };
-            }
-
-            if (escrow.Counter is not { } counter)
-            {
-                await store.EnsureCounterAsync(account, escrow.RecordId, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            var count = await DecideAttemptAsync(account, escrow.RecordId, counter, loginId, cancellationToken).ConfigureAwait(false);
-            if (await store.CountAttemptAsync(account, count, cancellationToken).ConfigureAwait(false) is not int attempt)
-            {
+                await ExplainUncountedAsync(account, count, cancellationToken).ConfigureAwait(false);
                 if (round < 8)
                 {
                     continue;
@@ -229,34 +212,53 @@ public sealed partial class VaultService(
                 throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.RecordChanged, "Other logins to this account keep changing its counter; try again.");
             }
 
-            hook.AttemptCounted(account, attempt);
-            var record = RegistrationRecord.Parse(escrow.Record);
+            hook.AttemptCounted(account, grant.Attempt);
+            var record = RegistrationRecord.Parse(grant.Record);
             byte[] sealedState;
             KE2 ke2;
-            using (var serverLogin = _server.StartLogin(record, ke1, CredentialIdentifier.For(account, escrow.RecordId), null, out ke2))
+            using (var serverLogin = _server.StartLogin(record, ke1, CredentialIdentifier.For(account, grant.RecordId), null, out ke2))
             {
-                sealedState = _sealer.Seal(serverLogin, loginId, account, new LoginTerms(escrow.RecordId, attempt, count.ExpiresAtMs));
+                sealedState = _sealer.Seal(serverLogin, loginId, account, new LoginTerms(grant.RecordId, grant.Attempt, count.ExpiresAtMs));
             }
 
             metrics.LoginLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("stage", "start"));
             return new LoginStartResponse(
-                Convert.ToBase64String(loginId), Convert.ToBase64String(ke2.ToArray()), escrow.Ksf.ToContract(), Convert.ToBase64String(sealedState));
+                Convert.ToBase64String(loginId), Convert.ToBase64String(ke2.ToArray()), grant.Ksf.ToContract(), Convert.ToBase64String(sealedState));
         }
     }
 
     /// <summary>
-    /// What counting one more attempt on <paramref name="counter"/> writes, or the refusal: the final
-    /// attempt still in flight (409) or settled (410, the lockout), the delay after failures, or the
-    /// account's login/start rate window (429).
+    /// Why <paramref name="count"/> counted nothing, from the escrow and its counter as they are now:
+    /// throws the refusal, or returns when none applies any more (the caller counts again).
     /// </summary>
-    private async Task<AttemptCount> DecideAttemptAsync(string account, byte[] recordId, LoginCounter counter, byte[] loginId, CancellationToken cancellationToken)
+    private async Task ExplainUncountedAsync(string account, AttemptCount count, CancellationToken cancellationToken)
     {
-        int limit = _options.AttemptLimit;
+        var escrow = await store.GetEscrowAsync(account, cancellationToken).ConfigureAwait(false) ?? throw NoRecord();
+        if (escrow.IsTombstone)
+        {
+            throw KeyDestroyed();
+        }
+
+        if (count.Form is { } form && form != escrow.Form)
+        {
+            throw new VaultProblemException(
+                StatusCodes.Status409Conflict, VaultErrorCodes.PasswordFormMismatch, "The escrow was registered with the password in another form; no try was counted.")
+            {
+                PasswordForm = PasswordForms.Name(escrow.Form),
+            };
+        }
+
+        if (escrow.Counter is not { } counter)
+        {
+            await store.EnsureCounterAsync(account, escrow.RecordId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         long now = NowMs();
-        if (counter.Attempts >= limit)
+        if (counter.Attempts >= count.Limit)
         {
             // The final attempt is either still in flight, or was abandoned (it expired without a KE3), and then it has failed.
-            if (!await LockOutAsync(account, recordId, now, cancellationToken).ConfigureAwait(false))
+            if (!await LockOutAsync(account, escrow.RecordId, now, cancellationToken).ConfigureAwait(false))
             {
                 throw new VaultProblemException(StatusCodes.Status409Conflict, VaultErrorCodes.FinalAttemptPending, "The last allowed attempt is in progress; try again when it has finished or expired.");
             }
@@ -271,15 +273,10 @@ public sealed partial class VaultService(
         }
 
         const long Minute = 60_000;
-        (long windowStart, int windowCount) = now - counter.WindowStartMs >= Minute ? (now, 1) : (counter.WindowStartMs, counter.WindowCount + 1);
-        if (_options.RateLimit.Enabled && windowCount > _options.RateLimit.PerAccountPerMinute)
+        if (count.PerMinute > 0 && now - counter.WindowStartMs < Minute && counter.WindowCount >= count.PerMinute)
         {
-            throw VaultProblemException.RateLimited("Too many logins to this account this minute; no try was counted.", TimeSpan.FromMilliseconds(windowStart + Minute - now));
+            throw VaultProblemException.RateLimited("Too many logins to this account this minute; no try was counted.", TimeSpan.FromMilliseconds(counter.WindowStartMs + Minute - now));
         }
-
-        int attempt = counter.Attempts + 1;
-        return new AttemptCount(
-            recordId, counter.Attempts, limit, now + _delays.AfterMs(attempt), windowStart, windowCount, loginId, now + (_options.LoginTimeoutSeconds * 1000L));
     }
 
     /// <summary>

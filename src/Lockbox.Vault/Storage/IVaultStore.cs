@@ -16,13 +16,13 @@ public interface IVaultStore : IAsyncDisposable
 
     /// <summary>
     /// Counts one login attempt, durably, before any KE2 is computed: in one commit, increments the
-    /// counter of <paramref name="count"/>'s record if it still reads <see cref="AttemptCount.Seen"/>
-    /// and is under the limit, stores the delay and rate window the caller decided from that reading,
-    /// and records the login as pending, so a KE3 is accepted for it once. Returns the attempt's
-    /// number, or null when the counter is no longer as read (another attempt, a reset, a lockout or a
-    /// replaced record came first); the caller reads it again.
+    /// counter of the account's live record unless a rule of <paramref name="count"/> refuses it (the
+    /// limit, the delay after failures, the account's one-minute window, the password form), sets the
+    /// delay before the next attempt and the window, and records the login as pending, so a KE3 is
+    /// accepted for it once. Returns the attempt and the record to answer with, or null when nothing
+    /// was counted; the caller then reads the escrow to say why.
     /// </summary>
-    Task<int?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken);
+    Task<AttemptGrant?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken);
 
     /// <summary>Gives a record that lacks a counter row (a store repaired by hand) a zero counter; a no-op when it has one.</summary>
     Task EnsureCounterAsync(string account, byte[] recordId, CancellationToken cancellationToken);
@@ -94,12 +94,15 @@ public interface IVaultStore : IAsyncDisposable
 }
 
 /// <summary>
-/// One attempt to count on the record <see cref="RecordId"/>, decided from its counter as read
-/// (<see cref="Seen"/> attempts): the delay before the next (<see cref="NotBeforeMs"/>) and the
-/// login/start rate window after this one.
+/// One attempt to count at <see cref="NowMs"/>, and the rules it must pass: at most
+/// <see cref="Limit"/> attempts, at most <see cref="PerMinute"/> a minute (0: no window), the
+/// escrow's password form (null: any), with <see cref="Delays"/> setting the wait after it.
 /// </summary>
 public sealed record AttemptCount(
-    byte[] RecordId, int Seen, int Limit, long NotBeforeMs, long WindowStartMs, int WindowCount, byte[] LoginId, long ExpiresAtMs);
+    int Limit, int PerMinute, PasswordForm? Form, LoginDelays Delays, byte[] LoginId, long NowMs, long ExpiresAtMs);
+
+/// <summary>The outcome of counting an attempt: its number, and the record to answer with.</summary>
+public sealed record AttemptGrant(int Attempt, byte[] RecordId, byte[] Record, KsfParameters Ksf);
 
 /// <summary>A record's login counter: attempts since the last success (each failed or in flight), the delay, and the login/start rate window.</summary>
 public sealed record LoginCounter(int Attempts, long NotBeforeMs, long WindowStartMs, int WindowCount);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Npgsql;
+using Lockbox.Vault.Protocol;
 using NpgsqlTypes;
 
 namespace Lockbox.Vault.Server.Storage;
@@ -7,7 +8,7 @@ namespace Lockbox.Vault.Server.Storage;
 /// <summary>
 /// PostgreSQL for production and several vault nodes: each operation is one auto-committed statement
 /// on a pooled connection, so the guess counter is one row that every node updates atomically, and
-/// each login costs three round trips to the database: the counter is read, then counted, at KE2, and settled at KE3.
+/// each login costs two round trips to the database, one per KE.
 /// </summary>
 public sealed class PostgresVaultStore : SqlVaultStore
 {
@@ -40,11 +41,19 @@ public sealed class PostgresVaultStore : SqlVaultStore
     protected override string MigrationLock => "SELECT pg_advisory_xact_lock(7400401)";
 
     /// <inheritdoc />
-    public override async Task<int?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken)
+    public override async Task<AttemptGrant?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(VaultSchema.CountAttemptAndSaveLogin);
+        ArgumentNullException.ThrowIfNull(count);
+        await using var command = _dataSource.CreateCommand(VaultSchema.CountAttemptAndSaveLogin(count.Delays.SqlAfterNextAttempt));
         AddCountParameters(command, account, count);
-        return AsInt(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new AttemptGrant(
+            reader.GetInt32(0), (byte[])reader[1], (byte[])reader[2], new KsfParameters(reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5)));
     }
 
     /// <inheritdoc />

@@ -76,21 +76,24 @@ public abstract class SqlVaultStore : IVaultStore
     }
 
     /// <inheritdoc />
-    public virtual async Task<int?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken)
+    public virtual async Task<AttemptGrant?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(count);
         await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        int? attempt;
-        await using (var counted = lease.Command(VaultSchema.CountAttempt, transaction))
+        int attempt;
+        byte[] recordId;
+        await using (var counted = lease.Command(VaultSchema.CountAttempt(count.Delays.SqlAfterNextAttempt), transaction))
         {
             AddCountParameters(counted, account, count);
-            attempt = AsInt(await counted.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false));
-        }
+            await using var reader = await counted.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
 
-        if (attempt is null)
-        {
-            return null;
+            attempt = reader.GetInt32(0);
+            recordId = (byte[])reader[1];
         }
 
         var save = lease.Command(VaultSchema.SaveLogin, transaction);
@@ -98,8 +101,19 @@ public abstract class SqlVaultStore : IVaultStore
         Add(save, "account", account, false);
         Add(save, "expires", count.ExpiresAtMs, false);
         await ExecuteAsync(save, cancellationToken).ConfigureAwait(false);
+
+        AttemptGrant grant;
+        await using (var read = lease.Command(VaultSchema.GetCountedRecord, transaction))
+        {
+            Add(read, "account", account, false);
+            Add(read, "record_id", recordId, true);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            grant = new AttemptGrant(attempt, recordId, (byte[])reader[0], new KsfParameters(reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3)));
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return attempt;
+        return grant;
     }
 
     /// <summary>The parameters of <see cref="VaultSchema.CountAttempt"/> (and of <see cref="VaultSchema.CountAttemptAndSaveLogin"/>).</summary>
@@ -107,13 +121,11 @@ public abstract class SqlVaultStore : IVaultStore
     {
         ArgumentNullException.ThrowIfNull(count);
         Add(command, "account", account, false);
-        Add(command, "record_id", count.RecordId, true);
-        Add(command, "seen", count.Seen, false);
         Add(command, "limit", count.Limit, false);
+        Add(command, "per_minute", count.PerMinute, false);
+        Add(command, "form", count.Form is { } form ? (int)form : -1, false);
+        Add(command, "now", count.NowMs, false);
         Add(command, "expires", count.ExpiresAtMs, false);
-        Add(command, "not_before", count.NotBeforeMs, false);
-        Add(command, "window_start", count.WindowStartMs, false);
-        Add(command, "window_count", count.WindowCount, false);
         Add(command, "id", count.LoginId, true);
     }
 

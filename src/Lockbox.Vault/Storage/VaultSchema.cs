@@ -111,25 +111,39 @@ internal static class VaultSchema
 
     public const string GetSecret = "SELECT value FROM vault_secrets WHERE name = @name";
 
-    // The increment is durable (committed) before the caller computes KE2. The caller read the counter
-    // first and decided the delay and the rate window from it; the WHERE clause makes the update apply
-    // only to the counter as read, so racing attempts past the limit are impossible and a lost race is
-    // read again. SQLite runs it and SaveLogin in one transaction; PostgreSQL runs both as one
-    // statement, CountAttemptAndSaveLogin.
-    public const string CountAttempt = """
-        UPDATE vault_counters SET attempts = attempts + 1, attempt_expires = @expires, not_before = @not_before,
-            window_start = @window_start, window_count = @window_count
-        WHERE account = @account AND record_id = @record_id AND attempts = @seen AND attempts < @limit
-        RETURNING attempts
+    // The increment is durable (committed) before the caller computes KE2, and the WHERE clause holds
+    // every rule that may refuse a login/start without counting it: the limit, the delay after
+    // failures (not_before), the account's one-minute window (@per_minute, 0 for none), the escrow's
+    // password form (@form, -1 for any) and a live record. So racing attempts cannot pass any of
+    // them; the caller reads the row only when nothing was counted, to say why. The delay after this
+    // attempt comes from the configured schedule (LoginDelays.SqlAfterNextAttempt). SQLite runs it
+    // and SaveLogin in one transaction; PostgreSQL runs both, and reads the record, as one statement.
+    public static string CountAttempt(string delayAfterNextAttempt) => """
+        UPDATE vault_counters SET attempts = attempts + 1, attempt_expires = @expires,
+            not_before = @now + (
+        """ + delayAfterNextAttempt + """
+        ),
+            window_start = CASE WHEN @now - window_start >= 60000 THEN @now ELSE window_start END,
+            window_count = CASE WHEN @now - window_start >= 60000 THEN 1 ELSE window_count + 1 END
+        WHERE account = @account AND attempts < @limit AND not_before <= @now
+            AND (@per_minute = 0 OR @now - window_start >= 60000 OR window_count < @per_minute)
+            AND record_id = (SELECT a.record_id FROM vault_accounts a
+                WHERE a.account = @account AND a.record IS NOT NULL AND (@form < 0 OR a.password_form = @form))
+        RETURNING attempts, record_id
         """;
 
     public const string SaveLogin = "INSERT INTO vault_pending_logins (login_id, account, expires_at) VALUES (@id, @account, @expires)";
 
-    public const string CountAttemptAndSaveLogin = "WITH counted AS (" + CountAttempt + """
+    public const string GetCountedRecord = """
+        SELECT record, ksf_memory_kib, ksf_iterations, ksf_parallelism FROM vault_accounts WHERE account = @account AND record_id = @record_id
+        """;
+
+    public static string CountAttemptAndSaveLogin(string delayAfterNextAttempt) => "WITH counted AS (" + CountAttempt(delayAfterNextAttempt) + """
         ), pending AS (
             INSERT INTO vault_pending_logins (login_id, account, expires_at) SELECT @id, @account, @expires FROM counted
         )
-        SELECT attempts FROM counted
+        SELECT c.attempts, c.record_id, a.record, a.ksf_memory_kib, a.ksf_iterations, a.ksf_parallelism
+        FROM counted c JOIN vault_accounts a ON a.account = @account AND a.record_id = c.record_id
         """;
 
     /// <summary>A record's counter, created with the record; also repairs a record that lacks one.</summary>
