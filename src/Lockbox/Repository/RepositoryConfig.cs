@@ -8,9 +8,10 @@ namespace Lockbox.Repository;
 
 /// <summary>
 /// The repository config (docs/FORMAT.md, "config"): parameters || SHA-256(parameters) ||
-/// HMAC-SHA256(check key, parameters). The plain checksum tells damage apart from a wrong key: a
-/// damaged config fails the checksum and reports "config damaged"; only an intact config whose
-/// HMAC fails reports "wrong key".
+/// HMAC-SHA256(check key, parameters). Damage is never called a wrong key: damaged parameters
+/// fail the plain checksum, a damaged checksum fails it too, and a damaged key check is told apart
+/// by the wrapped master key, which the right key still opens. Only when both the key check and the
+/// wrapped master key refuse the key is it "wrong key".
 /// </summary>
 internal sealed class RepositoryConfig
 {
@@ -74,6 +75,12 @@ internal sealed class RepositoryConfig
     /// <summary>Parses and authenticates the config, then unwraps the master key.</summary>
     /// <exception cref="ConfigDamagedException">The bytes are not an intact config.</exception>
     /// <exception cref="WrongKeyException">The config is intact but <paramref name="backupKey"/> is not its key.</exception>
+    /// <remarks>
+    /// The plain checksum covers the parameters (bytes 0–127) but not itself or the key check
+    /// (bytes 160–191). So a key check that fails is not yet a wrong key: the wrapped master key,
+    /// sealed under the wrap key and inside the checksummed parameters, decides. If it opens, the key
+    /// is right and the key check is what is damaged; only when it does not open too is the key wrong.
+    /// </remarks>
     public static (RepositoryConfig Config, byte[] MasterKey) Open(ReadOnlySpan<byte> bytes, BackupKey backupKey)
     {
         var config = ParseVerified(bytes);
@@ -83,22 +90,26 @@ internal sealed class RepositoryConfig
         byte[] checkKey = KeyDerivation.Derive(backupKey.Bytes, config.RepositoryId, KeyDerivation.CheckLabel);
         HMACSHA256.HashData(checkKey, parameters, expected);
         CryptographicOperations.ZeroMemory(checkKey);
-        if (!CryptographicOperations.FixedTimeEquals(expected, bytes.Slice(ParametersLength + 32, 32)))
-        {
-            throw new WrongKeyException();
-        }
+        bool keyCheckPasses = CryptographicOperations.FixedTimeEquals(expected, bytes.Slice(ParametersLength + 32, 32));
 
         byte[] wrapKey = KeyDerivation.Derive(backupKey.Bytes, config.RepositoryId, KeyDerivation.WrapLabel);
         using var aead = new Aead(wrapKey);
         CryptographicOperations.ZeroMemory(wrapKey);
         byte[] masterKey = new byte[32];
-        if (!aead.TryOpen(config.WrappedMasterKey, AssociatedData(config.RepositoryId), masterKey))
+        bool opens = aead.TryOpen(config.WrappedMasterKey, AssociatedData(config.RepositoryId), masterKey);
+        switch (keyCheckPasses, opens)
         {
-            // The HMAC verified, so only someone holding the key could have written this.
-            throw new ConfigDamagedException("the wrapped master key does not open although the key check passed.");
+            case (true, true):
+                return (config, masterKey);
+            case (false, true):
+                CryptographicOperations.ZeroMemory(masterKey);
+                throw new ConfigDamagedException("its key check (bytes 160–191) is damaged, though this key opens its master key: the key is right.");
+            case (true, false):
+                // The HMAC verified, so only someone holding the key could have written this.
+                throw new ConfigDamagedException("the wrapped master key does not open although the key check passed.");
+            default:
+                throw new WrongKeyException();
         }
-
-        return (config, masterKey);
     }
 
     /// <summary>Parses the parameters after checking the plain checksum; needs no key.</summary>

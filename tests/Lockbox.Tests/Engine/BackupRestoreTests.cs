@@ -158,6 +158,31 @@ public sealed class BackupRestoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bit_flipped_anywhere_in_the_config_reports_config_damaged_with_the_right_key_and_wrong_key_with_another()
+    {
+        await _fixture.InitAsync();
+        string config = Path.Combine(_fixture.RepositoryPath, "config");
+        byte[] intact = File.ReadAllBytes(config);
+        using var wrong = Lockbox.Keys.BackupKey.Generate();
+
+        // Every byte: the parameters (0-127), their checksum (128-159) and the key check (160-191).
+        for (int at = 0; at < intact.Length; at++)
+        {
+            byte[] damaged = (byte[])intact.Clone();
+            damaged[at] ^= (byte)(1 << (at % 8));
+            File.WriteAllBytes(config, damaged);
+
+            var error = await Assert.ThrowsAsync<ConfigDamagedException>(() => Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key));
+            Assert.StartsWith("Config damaged", error.Message, StringComparison.Ordinal);
+            var other = await Assert.ThrowsAnyAsync<LockboxException>(() => Repository.Repository.OpenAsync(_fixture.Storage, wrong));
+            Assert.True(other is WrongKeyException or ConfigDamagedException, $"byte {at}: {other.GetType().Name}");
+        }
+
+        File.WriteAllBytes(config, intact);
+        (await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key)).Dispose();
+    }
+
+    [Fact]
     public async Task Nothing_on_storage_contains_plaintext_or_the_file_names()
     {
         byte[] marker = "PLAINTEXT-MARKER-Zoë-chat-message-0123456789"u8.ToArray();
