@@ -180,23 +180,15 @@ public sealed class VaultHost : IAsyncDisposable
     /// <summary>The kid of <see cref="Es256Key"/> in <see cref="Es256Settings"/>.</summary>
     public const string Es256Kid = "messaging-2026";
 
-    /// <summary>The messaging service's ES256 signing key in the ES256 tests: fixed, so a failure reproduces.</summary>
-    public static readonly ECDsa Es256Key = FixedKey("""
-        -----BEGIN PRIVATE KEY-----
-        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgJJuK9Lc4vLZ7uY4H
-        HzlkArQs6xWD+cIJ/52Iug6yjlmhRANCAATFzSt8k5CRsdn20Pz5n1K+8xjQf1O9
-        FwKAj8GSpLVGI880xIOFlLwfsKHUr/SNaARAyCBOb6DjVrJLpbUpH/oc
-        -----END PRIVATE KEY-----
-        """);
+    /// <summary>
+    /// The messaging service's ES256 signing key in the ES256 tests, generated for this test run: no
+    /// private key is committed. ECDSA signatures are randomized anyway, so a fixed key would not make
+    /// the tokens reproducible; every assertion holds for any P-256 key.
+    /// </summary>
+    public static readonly ECDsa Es256Key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    /// <summary>A second fixed key: the one the messaging service rotates to, or one the vault was never given.</summary>
-    public static readonly ECDsa Es256OtherKey = FixedKey("""
-        -----BEGIN PRIVATE KEY-----
-        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgfB2J/M+vhd++Zxid
-        HsKJ3fgbmu0XgwEMX76i8xbes5+hRANCAAS9cJHrcf6+tW34n9c/+SdpnL2JXqH1
-        idn2QFjIWE9A9gKg2TulOAI5g6DJhf7M8D6HCmL5zeCeJDg2LfJduD5R
-        -----END PRIVATE KEY-----
-        """);
+    /// <summary>A second generated key: the one the messaging service rotates to, or one the vault was never given.</summary>
+    public static readonly ECDsa Es256OtherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     /// <summary>
     /// Settings for a vault that takes ES256 tokens signed by <paramref name="keys"/> (by default
@@ -228,13 +220,6 @@ public sealed class VaultHost : IAsyncDisposable
             Expires = now.AddHours(1),
             SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key ?? Es256Key) { KeyId = kid }, SecurityAlgorithms.EcdsaSha256),
         });
-    }
-
-    private static ECDsa FixedKey(string pem)
-    {
-        var key = ECDsa.Create();
-        key.ImportFromPem(pem);
-        return key;
     }
 
     public async Task<byte[]> PublicKeyAsync()
