@@ -43,9 +43,6 @@ public static class PasswordForms
         return Encoding.UTF8.GetBytes(form == PasswordForm.Nfc ? ToNfc(password) : password);
     }
 
-    /// <summary>Whether both forms give the same bytes, so the escrow's form does not matter for this password.</summary>
-    public static bool IsFormInvariant(string password) => string.Equals(ToNfc(password), password, StringComparison.Ordinal);
-
     /// <summary>
     /// The NFC normalization of <paramref name="text"/>. Not string.Normalize: under globalization-
     /// invariant mode (this repository's default, and a common choice for phone apps) it returns the

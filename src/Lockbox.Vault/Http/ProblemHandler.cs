@@ -18,8 +18,8 @@ internal sealed class ProblemHandler(IProblemDetailsService problems) : IExcepti
             return false;
         }
 
-        httpContext.Response.StatusCode = problem.Status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = Render(httpContext, problem), Exception = exception })
+        SetStatus(httpContext, problem);
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = Render(problem), Exception = exception })
             .ConfigureAwait(false);
     }
 
@@ -28,12 +28,22 @@ internal sealed class ProblemHandler(IProblemDetailsService problems) : IExcepti
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentNullException.ThrowIfNull(problem);
-        httpContext.Response.StatusCode = problem.Status;
+        SetStatus(httpContext, problem);
         var problems = httpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = Render(httpContext, problem) }).ConfigureAwait(false);
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = Render(problem) }).ConfigureAwait(false);
     }
 
-    private static Microsoft.AspNetCore.Mvc.ProblemDetails Render(HttpContext httpContext, VaultProblemException problem)
+    /// <summary>The reply's status, and Retry-After (RFC 9110 §10.2.3) for a rate limit.</summary>
+    private static void SetStatus(HttpContext httpContext, VaultProblemException problem)
+    {
+        httpContext.Response.StatusCode = problem.Status;
+        if (problem.RetryAfterSeconds is int wait)
+        {
+            httpContext.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails Render(VaultProblemException problem)
     {
         var details = new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
@@ -49,7 +59,6 @@ internal sealed class ProblemHandler(IProblemDetailsService problems) : IExcepti
 
         if (problem.RetryAfterSeconds is int wait)
         {
-            httpContext.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
             details.Extensions["retryAfter"] = wait;
         }
 

@@ -91,4 +91,4 @@ public sealed record PasswordStrength(int Score, string CrackTime, IReadOnlyList
 
 /// <summary>A new password does not clear <see cref="PasswordPolicy"/>'s floor; nothing was changed.</summary>
 public sealed class WeakPasswordException()
-    : LockboxException($"A backup password needs at least {PasswordPolicy.MinimumLength} characters, one of them a letter. Nothing was changed; choose a longer one.");
+    : LockboxException($"A backup password needs at least {PasswordPolicy.MinimumLength} characters, one of them a letter. Nothing was changed; choose one that has both.");

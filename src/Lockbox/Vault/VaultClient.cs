@@ -123,20 +123,26 @@ public sealed class VaultClient
         // Escrows registered since normalization hold the NFC form, earlier ones the bytes as typed.
         // A password that is the same in both forms fits either; another is sent in NFC first, and in
         // the typed form if the vault says the escrow holds that (it refuses before counting a try).
-        PasswordForm? form = PasswordForms.IsFormInvariant(password) ? null : PasswordForm.Nfc;
+        string nfc = PasswordForms.ToNfc(password);
+        if (string.Equals(nfc, password, StringComparison.Ordinal))
+        {
+            return await RecoverAsync(password, null, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            return await RecoverAsync(password, form, cancellationToken).ConfigureAwait(false);
+            return await RecoverAsync(nfc, PasswordForm.Nfc, cancellationToken).ConfigureAwait(false);
         }
-        catch (VaultPasswordFormException) when (form == PasswordForm.Nfc)
+        catch (VaultPasswordFormException)
         {
             return await RecoverAsync(password, PasswordForm.AsTyped, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<byte[]> RecoverAsync(string password, PasswordForm? form, CancellationToken cancellationToken)
+    /// <summary>One login with <paramref name="prepared"/>, the password already in the form <paramref name="form"/> declares (null: the same in every form).</summary>
+    private async Task<byte[]> RecoverAsync(string prepared, PasswordForm? form, CancellationToken cancellationToken)
     {
-        byte[] passwordBytes = PasswordForms.Prepare(password, form ?? PasswordForm.Nfc);
+        byte[] passwordBytes = Encoding.UTF8.GetBytes(prepared);
         using var login = ClientLogin.Start(passwordBytes, out var ke1);
         CryptographicOperations.ZeroMemory(passwordBytes);
         var request = new LoginStartRequest(Convert.ToBase64String(ke1.ToArray()), form is { } f ? PasswordForms.Name(f) : null);
