@@ -15,9 +15,10 @@ internal static class RestoreCommand
         var replace = new Option<bool>("--replace") { Description = "Replace a non-empty target folder, swapping it out only once the restore is complete." };
         var password = new Option<bool>("--password") { Description = "Get the backup key from the key vault with your password (on a new phone)." };
         var standard = new Option<bool>("--standard") { Description = "Restore a standard (not end-to-end encrypted) backup; no key is needed." };
+        var partial = new Option<bool>("--partial") { Description = "When some files are damaged, restore every file that verifies and list the others (exit code 11), instead of restoring nothing." };
         var command = new Command("restore", "Restore a snapshot into a new folder; every blob is verified. On a new phone this device then keeps the key.")
         {
-            snapshot, target, include, replace, password, standard,
+            snapshot, target, include, replace, password, standard, partial,
         };
         command.SetClientAction(terminal, async (parse, client, cancellationToken) =>
         {
@@ -26,14 +27,15 @@ internal static class RestoreCommand
                 Snapshot = parse.GetValue(snapshot)!,
                 Include = parse.GetValue(include) ?? [],
                 ReplaceExisting = parse.GetValue(replace),
+                Partial = parse.GetValue(partial),
             };
             string folder = parse.GetValue(target)!.FullName;
             Func<IProgress<LockboxProgress>, Task<RestoreResult>> run;
             if (parse.GetValue(standard))
             {
-                if (options.Include.Count > 0 || options.ReplaceExisting)
+                if (options.Include.Count > 0 || options.ReplaceExisting || options.Partial)
                 {
-                    throw new Repository.LockboxException("--include and --replace apply to end-to-end encrypted backups, not to --standard.");
+                    throw new Repository.LockboxException("--include, --replace and --partial apply to end-to-end encrypted backups, not to --standard.");
                 }
 
                 run = _ => client.RestoreStandardAsync(folder, options.Snapshot, cancellationToken);
@@ -67,7 +69,20 @@ internal static class RestoreCommand
                 }).ConfigureAwait(false)
                 : await run(new StepReporter(terminal)).ConfigureAwait(false);
             terminal.Line($"Restored snapshot {result.SnapshotId[..8]}: {result.Files} files, {Units.Bytes(result.Bytes)} into {folder}.");
-            return ExitCodes.Success;
+            if (result.NotRestored.Count == 0)
+            {
+                return ExitCodes.Success;
+            }
+
+            terminal.Line($"Not restored, {result.NotRestored.Count} file(s) whose data is damaged or missing:");
+            foreach (var file in result.NotRestored)
+            {
+                terminal.Line($"  {file.Path}: {file.Problem}");
+            }
+
+            terminal.Fail($"{result.NotRestored.Count} file(s) could not be restored; every other file was, and verified. `lockbox check` names what is damaged.");
+
+            return ExitCodes.PartialRestore;
         });
         return command;
     }

@@ -24,6 +24,11 @@ internal static class StatusCommand
             }
 
             terminal.Line(string.Create(CultureInfo.InvariantCulture, $"Encrypted snapshots: {status.EncryptedSnapshots}{(status.LastBackup is { } last ? $", latest {last.ToLocalTime():yyyy-MM-dd HH:mm}" : "")}."));
+            foreach (string damaged in status.DamagedSnapshots)
+            {
+                terminal.Line($"Damaged snapshot: {damaged[..8]} cannot be read. `lockbox check` tells what else is damaged; `lockbox forget {damaged[..8]}` removes it.");
+            }
+
             terminal.Line($"Unencrypted (standard) snapshots: {status.StandardSnapshots}, in {status.UnencryptedObjects} object(s) the storage provider can read.");
             if (status.Escrow is { } escrow)
             {

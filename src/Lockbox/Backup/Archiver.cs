@@ -36,6 +36,7 @@ internal sealed class Archiver
         DateTimeOffset started = _request.Time.GetUtcNow();
         string source = _source;
         await PackRecovery.IndexLeftoverPacksAsync(_repository, cancellationToken).ConfigureAwait(false);
+        _repository.Index.SetAsideDamagedCopies(KnownDamage.Load(_request.CacheFolder, _repository.Id));
 
         var (items, skipped) = SourceScanner.Scan(source);
         var databases = items.Where(i => !i.IsDirectory && SqliteDatabase.IsDatabase(i.FullPath)).Select(i => i.FullPath).ToHashSet(StringComparer.Ordinal);
@@ -242,7 +243,7 @@ internal sealed class Archiver
 
     private async Task<(string? Id, Dictionary<string, FileEntry> Files)> FindParentAsync(string source, CancellationToken cancellationToken)
     {
-        var snapshots = await _repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        var snapshots = (await _repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Intact;
         var parent = snapshots.LastOrDefault(s => s.Snapshot.Source == source && s.Snapshot.Hostname == _request.Hostname);
         if (parent is null)
         {
@@ -250,8 +251,17 @@ internal sealed class Archiver
         }
 
         using var codec = new BlobCodec(_repository.Keys);
-        var manifest = await _repository.ReadManifestAsync(parent.Snapshot, codec, cancellationToken).ConfigureAwait(false);
-        return (parent.Id, manifest.ToDictionary(e => e.Path, StringComparer.Ordinal));
+        try
+        {
+            var manifest = await _repository.ReadManifestAsync(parent.Snapshot, codec, cancellationToken).ConfigureAwait(false);
+            return (parent.Id, manifest.ToDictionary(e => e.Path, StringComparer.Ordinal));
+        }
+        catch (LockboxException e) when (e is CorruptObjectException or MissingDataException)
+        {
+            // The parent's file list is damaged: back up as if there were no parent (every file
+            // read again, deduplicated against what is intact), rather than not at all.
+            return (null, []);
+        }
     }
 
     private void Report(int filesTotal, long bytesTotal, BlobUploader uploader, string current) =>

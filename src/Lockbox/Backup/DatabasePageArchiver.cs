@@ -61,10 +61,11 @@ internal sealed class DatabasePageArchiver : IDisposable
                     && await baseReader.ReadAtLeastAsync(basePage, pageSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == pageSize;
                 length += read;
 
-                // Unchanged since the parent: reuse its element, whole or delta. A rebase (no base)
-                // stores every page whole, so that its copy can serve as the next base.
+                // Unchanged since the parent: reuse its element, whole or delta, while every blob it
+                // names has a good copy. A rebase (no base) stores every page whole, so that its copy
+                // can serve as the next base.
                 if (parentContent is not null && index < parentContent.Count && Matches(parentContent[index], pageId, out string? reused)
-                    && (haveBase || reused.Length == 64))
+                    && (haveBase || reused.Length == 64) && ContentElement.Parse(reused).StoredBlobs.All(_repository.Index.Contains))
                 {
                     content.Add(reused);
                     deltas += reused.Length > 64 ? 1 : 0;

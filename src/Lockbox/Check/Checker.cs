@@ -6,21 +6,28 @@ namespace Lockbox.Check;
 
 /// <summary>
 /// Verifies a repository without restoring it. The structural check reads the index files, every
-/// snapshot and manifest, and every pack header, and confirms that each snapshot's blobs are
-/// indexed in a pack that exists and whose header agrees. With <c>readData</c> it also downloads
-/// every pack and authenticates every blob. Every problem is reported, naming its object; the
-/// check never stops at the first.
+/// pack header, every snapshot and manifest, and confirms that each snapshot's blobs are indexed in
+/// a pack that exists and whose header agrees. With <c>readData</c> it also downloads every pack and
+/// authenticates every blob. Every problem is reported, naming its object; the check never stops at
+/// the first. The packs are checked first, so that the walk of the snapshots can then name, for each
+/// damaged or missing blob, the snapshots and files it costs.
 /// </summary>
 internal sealed class Checker
 {
     private readonly Repository.Repository _repository;
     private readonly List<string> _errors = [];
     private readonly List<string> _warnings = [];
+    private readonly List<(string Pack, BlobId Id)> _damagedCopies = [];
 
     public Checker(Repository.Repository repository) => _repository = repository;
 
     public async Task<CheckResult> RunAsync(bool readData, CancellationToken cancellationToken)
     {
+        foreach (var damaged in _repository.DamagedIndexFiles)
+        {
+            _errors.Add($"Index file {damaged.Name.Path} is damaged ({damaged.Problem}); its packs were read from their own headers instead. `lockbox repair index` writes a new index.");
+        }
+
         var packsOnStorage = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var pack in _repository.Storage.ListAsync(ObjectKind.Pack, cancellationToken).ConfigureAwait(false))
         {
@@ -33,7 +40,20 @@ internal sealed class Checker
             _warnings.Add($"Pack data/{pack[..2]}/{pack} is in no index (left by an interrupted backup; the next backup or prune takes care of it).");
         }
 
-        int snapshots = await CheckSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        long blobsRead = await CheckPacksAsync(indexed, packsOnStorage, readData, cancellationToken).ConfigureAwait(false);
+
+        // From here on a damaged copy is set aside, so the index answers whether a blob has a good one.
+        _repository.Index.SetAsideDamagedCopies(_damagedCopies);
+        var (snapshots, damagedSnapshots) = await CheckSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        return new CheckResult(_errors, _warnings, snapshots, indexed.Count, blobsRead)
+        {
+            DamagedSnapshots = damagedSnapshots,
+            DamagedCopies = _damagedCopies,
+        };
+    }
+
+    private async Task<long> CheckPacksAsync(Dictionary<string, List<PackEntry>> indexed, Dictionary<string, long> packsOnStorage, bool readData, CancellationToken cancellationToken)
+    {
         long blobsRead = 0;
         using var codec = new BlobCodec(_repository.Keys);
         foreach (var (pack, entries) in indexed)
@@ -42,63 +62,52 @@ internal sealed class Checker
             if (!packsOnStorage.TryGetValue(pack, out long size))
             {
                 _errors.Add($"Pack {name.Path} is missing; it holds {entries.Count} indexed blob(s).");
+                _damagedCopies.AddRange(entries.Select(e => (pack, e.Id)));
                 continue;
             }
 
+            IReadOnlyList<PackEntry> header;
             try
             {
-                var header = await PackHeader.ReadAsync(_repository.Storage, name, size, _repository.Keys.Metadata, cancellationToken).ConfigureAwait(false);
-                var inHeader = header.ToDictionary(e => e.Id);
-                foreach (var entry in entries.Where(e => !inHeader.TryGetValue(e.Id, out var h) || h != e))
-                {
-                    _errors.Add($"Pack {name.Path}: blob {entry.Id} is indexed but its pack header disagrees.");
-                }
-
-                if (readData)
-                {
-                    blobsRead += await ReadPackAsync(name, size, header, codec, cancellationToken).ConfigureAwait(false);
-                }
+                header = await PackHeader.ReadAsync(_repository.Storage, name, size, _repository.Keys.Metadata, cancellationToken).ConfigureAwait(false);
             }
             catch (CorruptObjectException e)
             {
                 _errors.Add(e.Message);
+                _damagedCopies.AddRange(entries.Select(e => (pack, e.Id)));
+                continue;
             }
-            catch (EndOfStreamException)
+
+            var inHeader = header.ToDictionary(e => e.Id);
+            foreach (var entry in entries.Where(e => !inHeader.TryGetValue(e.Id, out var h) || h != e))
             {
-                _errors.Add($"Corrupt object {name.Path}: it is shorter than its header says (truncated).");
+                _errors.Add($"Pack {name.Path}: blob {entry.Id} is indexed but its pack header disagrees.");
+                _damagedCopies.Add((pack, entry.Id));
+            }
+
+            if (readData)
+            {
+                blobsRead += await ReadPackAsync(name, size, header, codec, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return new CheckResult(_errors, _warnings, snapshots, indexed.Count, blobsRead);
+        return blobsRead;
     }
 
     private async Task<long> ReadPackAsync(ObjectName name, long size, IReadOnlyList<PackEntry> header, BlobCodec codec, CancellationToken cancellationToken)
     {
         var pack = PackBuffers.Rent((int)size);
-        byte[] plaintext = [];
         try
         {
             await _repository.Storage.ReadRangeAsync(name, 0, pack.Memory[..(int)size], cancellationToken).ConfigureAwait(false);
-            long read = 0;
-            foreach (var entry in header)
+            var (failures, verified) = PackScan.Scan(pack.Span[..(int)size], name, header, codec);
+            foreach (var failure in failures)
             {
-                try
-                {
-                    if (plaintext.Length < entry.RawLength)
-                    {
-                        plaintext = new byte[Math.Max(entry.RawLength, 1 << 20)];
-                    }
-
-                    codec.OpenInto(pack.Span.Slice((int)entry.Offset, (int)entry.StoredLength), entry, name, plaintext.AsSpan(0, (int)entry.RawLength));
-                    read++;
-                }
-                catch (CorruptObjectException e)
-                {
-                    _errors.Add(e.Message);
-                }
+                _errors.Add(failure.Problem);
+                _damagedCopies.Add((name.Name, failure.Entry.Id));
             }
 
-            return read;
+            return verified;
         }
         finally
         {
@@ -106,51 +115,62 @@ internal sealed class Checker
         }
     }
 
-    private async Task<int> CheckSnapshotsAsync(CancellationToken cancellationToken)
+    private async Task<(int Count, List<DamagedSnapshot> Damaged)> CheckSnapshotsAsync(CancellationToken cancellationToken)
     {
-        int count = 0;
-        using var codec = new BlobCodec(_repository.Keys);
-        await foreach (var item in _repository.Storage.ListAsync(ObjectKind.Snapshot, cancellationToken).ConfigureAwait(false))
+        var listing = await _repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        var damaged = new List<DamagedSnapshot>();
+        foreach (var unreadable in listing.Damaged)
         {
-            count++;
-            try
-            {
-                var snapshot = await _repository.LoadSnapshotAsync(item.Name, cancellationToken).ConfigureAwait(false);
-                foreach (string tree in snapshot.Manifest)
-                {
-                    RequireIndexed(BlobId.Parse(tree), item.Name, "its manifest");
-                }
+            _errors.Add($"Snapshot {unreadable.Name.Path} cannot be read: {unreadable.Problem}");
+            damaged.Add(new DamagedSnapshot(unreadable.Name.Name, null, WholeSnapshot: true, [], unreadable.Problem));
+        }
 
-                var manifest = await _repository.ReadManifestAsync(snapshot, codec, cancellationToken).ConfigureAwait(false);
-                foreach (var entry in manifest)
-                {
-                    foreach (string element in entry.Content ?? [])
-                    {
-                        foreach (var blob in ContentElement.Parse(element).StoredBlobs)
-                        {
-                            RequireIndexed(blob, item.Name, entry.Path);
-                        }
-                    }
-                }
-            }
-            catch (LockboxException e)
+        using var codec = new BlobCodec(_repository.Keys);
+        foreach (var snapshot in listing.Intact)
+        {
+            if (await CheckSnapshotAsync(snapshot, codec, cancellationToken).ConfigureAwait(false) is { } hurt)
             {
-                _errors.Add($"Snapshot {item.Name.Path}: {e.Message}");
-            }
-            catch (ObjectNotFoundException e)
-            {
-                _errors.Add($"Snapshot {item.Name.Path}: {e.Message}");
+                damaged.Add(hurt);
             }
         }
 
-        return count;
+        return (listing.Intact.Count + listing.Damaged.Count, damaged);
     }
 
-    private void RequireIndexed(BlobId blob, ObjectName snapshot, string what)
+    private async Task<DamagedSnapshot?> CheckSnapshotAsync(SnapshotInfo snapshot, BlobCodec codec, CancellationToken cancellationToken)
     {
-        if (!_repository.Index.Contains(blob))
+        string path = new ObjectName(ObjectKind.Snapshot, snapshot.Id).Path;
+        string? badTree = snapshot.Snapshot.Manifest.FirstOrDefault(t => !_repository.Index.Contains(BlobId.Parse(t)));
+        List<FileEntry> manifest;
+        try
         {
-            _errors.Add($"Snapshot {snapshot.Path}: blob {blob} of {what} is in no index.");
+            manifest = badTree is null
+                ? await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false)
+                : throw new MissingDataException($"manifest blob {badTree} is missing or damaged.");
         }
+        catch (LockboxException e) when (e is CorruptObjectException or MissingDataException)
+        {
+            _errors.Add($"Snapshot {path} ({snapshot.Snapshot.Time:u}): its file list cannot be read, so none of its files can be restored: {e.Message}");
+            return new DamagedSnapshot(snapshot.Id, snapshot.Snapshot.Time, WholeSnapshot: true, [], e.Message);
+        }
+
+        var files = new List<string>();
+        string? first = null;
+        foreach (var entry in manifest)
+        {
+            if (_repository.Index.FirstUnreadable(entry) is { } missing)
+            {
+                files.Add(entry.Path);
+                first ??= $"blob {missing} of {entry.Path} is missing or damaged";
+            }
+        }
+
+        if (files.Count == 0)
+        {
+            return null;
+        }
+
+        _errors.Add($"Snapshot {path} ({snapshot.Snapshot.Time:u}): {files.Count} file(s) cannot be restored: {string.Join(", ", files.Take(10))}{(files.Count > 10 ? ", …" : "")}.");
+        return new DamagedSnapshot(snapshot.Id, snapshot.Snapshot.Time, WholeSnapshot: false, files, first!);
     }
 }

@@ -44,12 +44,15 @@ public sealed class LockboxClient
         var state = _device.LoadState();
         var (standardSnapshots, unencrypted, _) = await new StandardBackups(_options.Storage).CountAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<SnapshotInfo> encrypted = [];
+        IReadOnlyList<string> damaged = [];
         using var key = _device.LoadKey();
         // While an operation is unfinished the repository may be half moved (rotation): report the device's view only.
         if (key is not null && state.Pending is null && await _options.Storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
         {
             using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
-            encrypted = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+            var listing = await repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+            encrypted = listing.Intact;
+            damaged = [.. listing.Damaged.Select(d => d.Name.Name)];
         }
 
         EscrowStatus? escrow = null;
@@ -71,6 +74,7 @@ public sealed class LockboxClient
         return new LockboxStatus(state.Mode, state.Pending, encrypted.Count, encrypted.Count > 0 ? encrypted[^1].Snapshot.Time : null, standardSnapshots, unencrypted, escrow)
         {
             EscrowNotChecked = notChecked,
+            DamagedSnapshots = damaged,
         };
     }
 
@@ -346,6 +350,7 @@ public sealed class LockboxClient
         {
             Include = restore.Include,
             ReplaceExisting = restore.ReplaceExisting,
+            Partial = restore.Partial,
             Progress = progress is null ? null : new ForwardingProgress<RestoreProgress>(p => progress.Report(
                 new LockboxProgress(LockboxStep.Restoring, "Restoring", p.BytesDone, p.BytesTotal))),
         };

@@ -19,6 +19,9 @@ public sealed record LockboxStatus(
 {
     /// <summary>In password mode, why the vault could not be asked (it is down, or refused the settings); the rest of the status stands.</summary>
     public string? EscrowNotChecked { get; init; }
+
+    /// <summary>Encrypted snapshot objects that cannot be read (not counted in <see cref="EncryptedSnapshots"/>), by id.</summary>
+    public IReadOnlyList<string> DamagedSnapshots { get; init; } = [];
 }
 
 /// <summary>Which snapshot to restore, and how.</summary>
@@ -32,6 +35,9 @@ public sealed record LockboxRestoreOptions
 
     /// <summary>Replace a non-empty target, swapped out only once the restore is complete.</summary>
     public bool ReplaceExisting { get; init; }
+
+    /// <summary>Restore every file that verifies and list the rest (<see cref="Restore.RestoreResult.NotRestored"/>), instead of all or nothing.</summary>
+    public bool Partial { get; init; }
 }
 
 /// <summary>A backup made.</summary>

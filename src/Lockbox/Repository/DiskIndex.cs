@@ -32,7 +32,8 @@ internal sealed class DiskIndex : IDisposable
     public long Count { get; }
 
     /// <summary>Sorts <paramref name="records"/> into a new file in <paramref name="folder"/>, one record per blob id.</summary>
-    public static DiskIndex Build(IEnumerable<(int Pack, PackEntry Entry)> records, string folder)
+    /// <remarks>A blob stored in two packs keeps one record; <paramref name="onDuplicate"/> is told of the other.</remarks>
+    public static DiskIndex Build(IEnumerable<(int Pack, PackEntry Entry)> records, string folder, Action<int, PackEntry>? onDuplicate = null)
     {
         Directory.CreateDirectory(folder);
         var runs = new List<string>();
@@ -51,7 +52,7 @@ internal sealed class DiskIndex : IDisposable
 
             runs.Add(WriteRun(buffer, folder));
             string path = Path.Combine(folder, $"index-{Guid.NewGuid():N}.bin");
-            var (count, fence) = Merge(runs, path);
+            var (count, fence) = Merge(runs, path, onDuplicate);
             return new DiskIndex(path, count, fence);
         }
         finally
@@ -158,7 +159,7 @@ internal sealed class DiskIndex : IDisposable
         return path;
     }
 
-    private static (long Count, BlobId[] Fence) Merge(List<string> runs, string path)
+    private static (long Count, BlobId[] Fence) Merge(List<string> runs, string path, Action<int, PackEntry>? onDuplicate)
     {
         var readers = runs.Select(r => new FileStream(r, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 16)).ToList();
         try
@@ -175,8 +176,13 @@ internal sealed class DiskIndex : IDisposable
             BlobId? previous = null;
             while (heads.TryDequeue(out var head, out var id))
             {
-                // A blob stored in two packs keeps one record: either location is valid.
-                if (previous != id)
+                // A blob stored in two packs keeps one record here; the caller keeps the other.
+                if (previous == id)
+                {
+                    var (pack, entry) = Decode(head.Record);
+                    onDuplicate?.Invoke(pack, entry);
+                }
+                else
                 {
                     if (count % FenceEvery == 0)
                     {

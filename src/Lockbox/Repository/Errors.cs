@@ -59,4 +59,10 @@ public sealed class MissingDataException : LockboxException
         : base(message, inner)
     {
     }
+
+    /// <summary>The pack that is missing, if that is what is missing.</summary>
+    public string? Pack { get; init; }
+
+    /// <summary>The blob that no index names, if that is what is missing.</summary>
+    public BlobId? Blob { get; init; }
 }

@@ -13,6 +13,8 @@ namespace Lockbox.Repository;
 /// </summary>
 public sealed class Repository : IDisposable
 {
+    private readonly List<DamagedObject> _damagedIndexFiles = [];
+
     private Repository(IStorage storage, RepositoryConfig config, byte[] masterKey, int indexSpillThreshold = 1_000_000)
     {
         Storage = storage;
@@ -104,34 +106,67 @@ public sealed class Repository : IDisposable
         }
     }
 
-    /// <summary>All snapshots, oldest first.</summary>
-    public async Task<IReadOnlyList<SnapshotInfo>> ListSnapshotsAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Every readable snapshot, oldest first, and every snapshot object that could not be read. A
+    /// damaged snapshot costs only itself: the rest list, restore and back up as before.
+    /// </summary>
+    public async Task<SnapshotListing> ReadSnapshotsAsync(CancellationToken cancellationToken = default)
     {
-        var result = new List<SnapshotInfo>();
+        var intact = new List<SnapshotInfo>();
+        var damaged = new List<DamagedObject>();
         await foreach (var item in Storage.ListAsync(ObjectKind.Snapshot, cancellationToken).ConfigureAwait(false))
         {
-            result.Add(new SnapshotInfo(item.Name.Name, await LoadSnapshotAsync(item.Name, cancellationToken).ConfigureAwait(false)));
+            try
+            {
+                intact.Add(new SnapshotInfo(item.Name.Name, await LoadSnapshotAsync(item.Name, cancellationToken).ConfigureAwait(false)));
+            }
+            catch (CorruptObjectException e)
+            {
+                damaged.Add(new DamagedObject(item.Name, e.Message));
+            }
+            catch (ObjectNotFoundException)
+            {
+                // Deleted between the listing and the read (a forget elsewhere): it is simply gone.
+            }
         }
 
-        result.Sort((a, b) => a.Snapshot.Time.CompareTo(b.Snapshot.Time));
-        return result;
+        intact.Sort((a, b) => a.Snapshot.Time.CompareTo(b.Snapshot.Time));
+        damaged.Sort((a, b) => string.CompareOrdinal(a.Name.Name, b.Name.Name));
+        return new SnapshotListing(intact, damaged);
     }
 
-    /// <summary>Finds a snapshot by id, unique id prefix, or "latest".</summary>
+    /// <summary>
+    /// All snapshots, oldest first, for an operation that must account for every one of them (prune,
+    /// key rotation, switching off): a snapshot it cannot read might use any data.
+    /// </summary>
+    /// <exception cref="DamagedSnapshotException">A snapshot object cannot be read.</exception>
+    public async Task<IReadOnlyList<SnapshotInfo>> ListSnapshotsAsync(CancellationToken cancellationToken = default)
+    {
+        var listing = await ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        return listing.Damaged.Count == 0 ? listing.Intact : throw new DamagedSnapshotException(listing.Damaged);
+    }
+
+    /// <summary>Finds a readable snapshot by id, unique id prefix, or "latest" (the newest readable one).</summary>
+    /// <exception cref="CorruptObjectException">The id names a snapshot that cannot be read.</exception>
     public async Task<SnapshotInfo> FindSnapshotAsync(string idOrPrefix, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(idOrPrefix);
-        var all = await ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        var listing = await ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        var all = listing.Intact;
         if (idOrPrefix == "latest")
         {
-            return all.Count > 0 ? all[^1] : throw new LockboxException("The repository has no snapshots.");
+            return all.Count > 0 ? all[^1]
+                : listing.Damaged.Count > 0 ? throw new CorruptObjectException(listing.Damaged[0].Name, $"no snapshot can be read ({listing.Damaged[0].Problem}).")
+                : throw new LockboxException("The repository has no snapshots.");
         }
 
         var matches = all.Where(s => s.Id.StartsWith(idOrPrefix, StringComparison.Ordinal)).ToList();
-        return matches.Count switch
+        var damaged = listing.Damaged.Where(d => d.Name.Name.StartsWith(idOrPrefix, StringComparison.Ordinal)).ToList();
+        return (matches.Count, damaged.Count) switch
         {
-            1 => matches[0],
-            0 => throw new LockboxException($"No snapshot {idOrPrefix}."),
+            (1, 0) => matches[0],
+            (0, 1) => throw new CorruptObjectException(damaged[0].Name, $"this snapshot cannot be read ({damaged[0].Problem}); `lockbox forget {damaged[0].Name.Name[..8]}` removes it."),
+            (0, 0) => throw new LockboxException($"No snapshot {idOrPrefix}."),
             _ => throw new LockboxException($"Snapshot id {idOrPrefix} is ambiguous; give more digits."),
         };
     }
@@ -171,30 +206,53 @@ public sealed class Repository : IDisposable
         return Manifest.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
-    /// <summary>Reads one blob and verifies it.</summary>
+    /// <summary>
+    /// Reads one blob and verifies it. A blob stored in more than one pack is read from the next
+    /// copy when one is missing or fails verification; the first copy's error is reported when none
+    /// can be read.
+    /// </summary>
     internal async Task<byte[]> ReadBlobAsync(BlobId id, BlobCodec codec, CancellationToken cancellationToken)
     {
-        if (!Index.TryGet(id, out var location))
+        var copies = Index.Locations(id);
+        if (copies.Count == 0)
         {
-            throw new MissingDataException($"Blob {id} is in no index: the repository is missing data.");
+            throw new MissingDataException($"Blob {id} is in no index: the repository is missing data.") { Blob = id };
         }
 
-        var pack = new ObjectName(ObjectKind.Pack, location.Value.Pack);
+        LockboxException? first = null;
+        foreach (var location in copies)
+        {
+            try
+            {
+                return await ReadCopyAsync(id, location, codec, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LockboxException e) when (e is MissingDataException or CorruptObjectException)
+            {
+                first ??= e;
+            }
+        }
+
+        throw first!;
+    }
+
+    private async Task<byte[]> ReadCopyAsync(BlobId id, BlobLocation location, BlobCodec codec, CancellationToken cancellationToken)
+    {
+        var pack = new ObjectName(ObjectKind.Pack, location.Pack);
         byte[] stored;
         try
         {
-            stored = await Storage.ReadRangeAsync(pack, location.Value.Entry.Offset, (int)location.Value.Entry.StoredLength, cancellationToken).ConfigureAwait(false);
+            stored = await Storage.ReadRangeAsync(pack, location.Entry.Offset, (int)location.Entry.StoredLength, cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectNotFoundException e)
         {
-            throw new MissingDataException($"Pack {pack.Path}, which holds blob {id}, is missing.", e);
+            throw new MissingDataException($"Pack {pack.Path}, which holds blob {id}, is missing.", e) { Pack = location.Pack };
         }
         catch (EndOfStreamException e)
         {
             throw new CorruptObjectException(pack, "it is shorter than its index says (truncated).", id, e);
         }
 
-        return codec.Open(stored, location.Value.Entry, pack);
+        return codec.Open(stored, location.Entry, pack);
     }
 
     /// <summary>Writes an index file for freshly uploaded packs.</summary>
@@ -211,22 +269,84 @@ public sealed class Repository : IDisposable
         return sealedIndex.Length;
     }
 
-    /// <summary>Loads every index file into <see cref="Index"/>.</summary>
+    /// <summary>
+    /// Index files that could not be read when the repository was opened. Their packs were indexed
+    /// from the pack headers instead, in memory only: <c>repair index</c> writes that down.
+    /// </summary>
+    public IReadOnlyList<DamagedObject> DamagedIndexFiles => _damagedIndexFiles;
+
+    /// <summary>
+    /// Loads every index file into <see cref="Index"/>. A damaged index file costs nothing but time:
+    /// every pack no readable index file covers is indexed from its own header.
+    /// </summary>
     internal async Task<IReadOnlyList<ObjectName>> LoadIndexAsync(CancellationToken cancellationToken)
     {
         var files = new List<ObjectName>();
+        _damagedIndexFiles.Clear();
         await foreach (var item in Storage.ListAsync(ObjectKind.Index, cancellationToken).ConfigureAwait(false))
         {
-            byte[] bytes = await Storage.ReadAsync(item.Name, cancellationToken).ConfigureAwait(false);
-            foreach (var (pack, entries) in IndexFile.Open(bytes, item.Name, Keys.Metadata))
+            try
             {
-                Index.AddPack(pack, entries);
-            }
+                byte[] bytes = await Storage.ReadAsync(item.Name, cancellationToken).ConfigureAwait(false);
+                foreach (var (pack, entries) in IndexFile.Open(bytes, item.Name, Keys.Metadata))
+                {
+                    Index.AddPack(pack, entries);
+                }
 
-            files.Add(item.Name);
+                files.Add(item.Name);
+            }
+            catch (CorruptObjectException e)
+            {
+                _damagedIndexFiles.Add(new DamagedObject(item.Name, e.Message));
+            }
+            catch (ObjectNotFoundException)
+            {
+                // Replaced between the listing and the read (another device's prune): its packs are
+                // in the index file that replaced it, or gone with it.
+            }
+        }
+
+        if (_damagedIndexFiles.Count > 0)
+        {
+            await IndexUncoveredPacksAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// Indexes, in memory, every pack on storage that no index names, from its header; returns
+    /// them, and the names of the indexed packs the storage's complete listing does not hold. A pack
+    /// whose header is damaged stays unindexed: its blobs are lost, nothing else is.
+    /// </summary>
+    internal async Task<(List<(string Pack, IReadOnlyList<PackEntry> Entries)> Found, List<string> Missing)> IndexUncoveredPacksAsync(CancellationToken cancellationToken)
+    {
+        var known = Index.Packs.ToHashSet(StringComparer.Ordinal);
+        var found = new List<(string Pack, IReadOnlyList<PackEntry> Entries)>();
+        await foreach (var pack in Storage.ListAsync(ObjectKind.Pack, cancellationToken).ConfigureAwait(false))
+        {
+            if (known.Remove(pack.Name.Name) || !ObjectIds.IsValidName(pack.Name.Name))
+            {
+                continue;
+            }
+
+            try
+            {
+                var entries = await PackHeader.ReadAsync(Storage, pack.Name, pack.Size, Keys.Metadata, cancellationToken).ConfigureAwait(false);
+                Index.AddPack(pack.Name.Name, entries);
+                found.Add((pack.Name.Name, entries));
+            }
+            catch (CorruptObjectException)
+            {
+                // A pack cut short by an interrupted upload, or damaged: check reports which.
+            }
+            catch (EndOfStreamException)
+            {
+                // Shorter than its header says.
+            }
+        }
+
+        return (found, [.. known]);
     }
 
     /// <inheritdoc />

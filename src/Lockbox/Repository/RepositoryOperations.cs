@@ -32,6 +32,18 @@ public static class RepositoryOperations
         return new Checker(repository).RunAsync(readData, cancellationToken);
     }
 
+    /// <summary>
+    /// Verifies as <see cref="CheckAsync(Repository, bool, CancellationToken)"/> does, and records the
+    /// damaged copies found in the device cache the backups use (<see cref="BackupRequest.CacheFolder"/>),
+    /// so that the next backup from this device stores those blobs again.
+    /// </summary>
+    public static async Task<CheckResult> CheckAsync(this Repository repository, bool readData, string? cacheFolder, CancellationToken cancellationToken = default)
+    {
+        var result = await repository.CheckAsync(readData, cancellationToken).ConfigureAwait(false);
+        KnownDamage.Remember(cacheFolder, repository.Id, result, readData);
+        return result;
+    }
+
     /// <summary>Deletes the snapshots the policy does not keep; returns them. Space is reclaimed by prune.</summary>
     public static async Task<IReadOnlyList<SnapshotInfo>> ForgetAsync(this Repository repository, RetentionPolicy policy, CancellationToken cancellationToken = default)
     {
@@ -42,13 +54,45 @@ public static class RepositoryOperations
             throw new LockboxException("A retention policy must keep something (--keep-last or --keep-daily).");
         }
 
-        var (_, forget) = policy.Apply(await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false));
+        // A policy weighs the snapshots it can read; one that cannot be read is kept until it is
+        // forgotten by its id.
+        var (_, forget) = policy.Apply((await repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Intact);
         foreach (var snapshot in forget)
         {
             await repository.Storage.DeleteAsync(new Storage.ObjectName(Storage.ObjectKind.Snapshot, snapshot.Id), cancellationToken).ConfigureAwait(false);
         }
 
         return forget;
+    }
+
+    /// <summary>
+    /// Deletes the snapshots named by id or unique id prefix, damaged ones included; returns the
+    /// full ids. Every id is resolved before anything is deleted. Space is reclaimed by prune.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ForgetAsync(this Repository repository, IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(ids);
+        var listing = await repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        var names = listing.Intact.Select(s => s.Id).Concat(listing.Damaged.Select(d => d.Name.Name)).ToList();
+        var chosen = new List<string>();
+        foreach (string id in ids)
+        {
+            var matches = names.Where(n => n.StartsWith(id, StringComparison.Ordinal)).ToList();
+            chosen.Add(matches.Count switch
+            {
+                1 => matches[0],
+                0 => throw new LockboxException($"No snapshot {id}; nothing was forgotten."),
+                _ => throw new LockboxException($"Snapshot id {id} is ambiguous; give more digits. Nothing was forgotten."),
+            });
+        }
+
+        foreach (string name in chosen.Distinct(StringComparer.Ordinal))
+        {
+            await repository.Storage.DeleteAsync(new Storage.ObjectName(Storage.ObjectKind.Snapshot, name), cancellationToken).ConfigureAwait(false);
+        }
+
+        return [.. chosen.Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>Removes data no snapshot uses. Refuses to run while a backup holds the repository.</summary>

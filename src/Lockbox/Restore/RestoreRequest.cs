@@ -14,6 +14,12 @@ public sealed record RestoreRequest(string Snapshot, string Target)
     /// </summary>
     public bool ReplaceExisting { get; init; }
 
+    /// <summary>
+    /// Restore every file that verifies even when others cannot be (a damaged or missing pack), and
+    /// list those in <see cref="RestoreResult.NotRestored"/>. Without it a restore is all or nothing.
+    /// </summary>
+    public bool Partial { get; init; }
+
     /// <summary>Receives progress now and then.</summary>
     public IProgress<RestoreProgress>? Progress { get; init; }
 
@@ -25,4 +31,11 @@ public sealed record RestoreRequest(string Snapshot, string Target)
 public sealed record RestoreProgress(long BytesDone, long BytesTotal);
 
 /// <summary>The outcome of a restore.</summary>
-public sealed record RestoreResult(string SnapshotId, long Files, long Bytes);
+public sealed record RestoreResult(string SnapshotId, long Files, long Bytes)
+{
+    /// <summary>Files a partial restore left out, each with the damage that kept it out; empty otherwise.</summary>
+    public IReadOnlyList<UnrestoredFile> NotRestored { get; init; } = [];
+}
+
+/// <summary>A file a partial restore could not restore, and why.</summary>
+public sealed record UnrestoredFile(string Path, string Problem);

@@ -70,6 +70,39 @@ internal sealed class Restorer
             entries = Select(await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false));
         }
 
+        // Damage met on the way sets the damaged copies aside, and the restore starts again: from
+        // another copy of each blob where the repository holds one, or (partial) without the files
+        // that have none. Each round sets aside at least one more copy, so the rounds end.
+        var damage = new DamageSeen(_repository);
+        var notRestored = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (true)
+        {
+            if (_request.Partial)
+            {
+                damage.LeaveOutUnreadable(entries, notRestored);
+            }
+
+            var attempt = notRestored.Count == 0 ? entries : entries.Where(e => !notRestored.ContainsKey(e.Path)).ToList();
+            try
+            {
+                var (files, bytes) = await RestoreOnceAsync(attempt, target, cancellationToken).ConfigureAwait(false);
+                return new RestoreResult(snapshot.Id, files, bytes)
+                {
+                    NotRestored = [.. notRestored.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new UnrestoredFile(f.Key, f.Value))],
+                };
+            }
+            catch (LockboxException e) when (e is CorruptObjectException or MissingDataException)
+            {
+                if (!await damage.SetAsideAsync(e, cancellationToken).ConfigureAwait(false) || (!_request.Partial && !damage.AllReadable(attempt)))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    private async Task<(long Files, long Bytes)> RestoreOnceAsync(List<FileEntry> entries, string target, CancellationToken cancellationToken)
+    {
         string staging = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.lockbox-restore-{ObjectIds.NewName()[..12]}");
         Directory.CreateDirectory(staging);
         try
@@ -100,11 +133,13 @@ internal sealed class Restorer
 
             StagingFolder.FinishFolders(entries, staging);
             StagingFolder.SwapIn(staging, target);
-            return new RestoreResult(snapshot.Id, files.Count, bytesTotal);
+            _bytesDone = 0;
+            return (files.Count, bytesTotal);
         }
         catch
         {
             Directory.Delete(staging, recursive: true);
+            _bytesDone = 0;
             throw;
         }
     }
@@ -185,7 +220,7 @@ internal sealed class Restorer
     private BlobLocation Locate(BlobId id, string path) =>
         _repository.Index.TryGet(id, out var location)
             ? location.Value
-            : throw new MissingDataException($"Blob {id} of {path} is in no index: the repository is missing data.");
+            : throw new MissingDataException($"Blob {id} of {path} is in no index: the repository is missing data.") { Blob = id };
 
     private static void Add(PackPlan plan, BlobLocation location, string path, long offset, ContentElement element)
     {
@@ -372,7 +407,7 @@ internal sealed class Restorer
         }
         catch (ObjectNotFoundException e)
         {
-            throw new MissingDataException($"Pack {name.Path} is missing; it holds {blobs} blob(s) this restore needs.", e);
+            throw new MissingDataException($"Pack {name.Path} is missing; it holds {blobs} blob(s) this restore needs.", e) { Pack = name.Name };
         }
         catch (EndOfStreamException e)
         {

@@ -49,6 +49,13 @@ internal sealed class Pruner
         var repack = new List<(string Pack, List<PackEntry> Used)>();
         foreach (var (pack, entries) in byPack)
         {
+            if (!packSizes.ContainsKey(pack))
+            {
+                // Gone from the storage's complete listing: nothing to keep, copy or delete. The new
+                // index leaves it out, and check names the snapshots it cost.
+                continue;
+            }
+
             var usedEntries = entries.Where(e => used.Contains(e.Id)).ToList();
             long total = entries.Sum(e => (long)e.StoredLength);
             long unused = entries.Where(e => !used.Contains(e.Id)).Sum(e => (long)e.StoredLength);
@@ -137,7 +144,18 @@ internal sealed class Pruner
                 used.Add(BlobId.Parse(tree));
             }
 
-            foreach (var entry in await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false))
+            List<FileEntry> manifest;
+            try
+            {
+                manifest = await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LockboxException e) when (e is CorruptObjectException or MissingDataException)
+            {
+                throw new LockboxException(
+                    $"The file list of snapshot {snapshot.ShortId} cannot be read ({e.Message}), so prune cannot tell which data it uses and deleted nothing. None of its files can be restored: `lockbox forget {snapshot.ShortId}` removes it; then prune.", e);
+            }
+
+            foreach (var entry in manifest)
             {
                 foreach (string element in entry.Content ?? [])
                 {

@@ -173,7 +173,9 @@ public sealed class BitFlipTests(ITestOutputHelper output) : IDisposable
             checkErrors = [e.Message];
         }
 
-        bool restoreMustFail = region is "object" or "blob";
+        // A damaged index file costs nothing but time: the packs it covered are read from their own
+        // headers, so the restore succeeds byte-identical; check names the index file.
+        bool restoreMustFail = kind != ObjectKind.Index && region is "object" or "blob";
         bool checkMustFail = region is "object" or "blob" or "header";
         if (kind == ObjectKind.Lock)
         {

@@ -109,7 +109,7 @@ public sealed class CorruptionTests : IDisposable
     }
 
     [Fact]
-    public async Task Tampered_index_is_detected_naming_the_index_file()
+    public async Task Tampered_index_is_named_by_check_and_the_restore_still_succeeds_from_the_pack_headers()
     {
         await BackUpSampleAsync();
         string index = Assert.Single(Directory.GetFiles(Path.Combine(_fixture.RepositoryPath, "index")));
@@ -117,8 +117,18 @@ public sealed class CorruptionTests : IDisposable
         bytes[30] ^= 0x01;
         File.WriteAllBytes(index, bytes);
 
-        var error = await Assert.ThrowsAsync<CorruptObjectException>(() => Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key));
-        Assert.Contains(Path.GetFileName(index), error.Message, StringComparison.Ordinal);
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            var damaged = Assert.Single(repository.DamagedIndexFiles);
+            Assert.Equal(Path.GetFileName(index), damaged.Name.Name);
+        }
+
+        var check = await _fixture.CheckAsync(readData: true);
+        Assert.Contains(check.Errors, e => e.Contains(Path.GetFileName(index), StringComparison.Ordinal));
+        Assert.Empty(check.DamagedSnapshots);
+        string restored = _fixture.NewFolder("restored");
+        await _fixture.RestoreAsync(restored);
+        FolderAssert.Identical(_fixture.Source, restored);
     }
 
     [Fact]
