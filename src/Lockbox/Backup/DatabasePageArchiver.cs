@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Lockbox.Crypto;
 using Lockbox.Repository;
-using ZstdSharp;
 
 namespace Lockbox.Backup;
 
@@ -23,7 +22,7 @@ internal sealed class DatabasePageArchiver : IDisposable
     private const double RebaseShare = 0.5;
 
     private readonly Repository.Repository _repository;
-    private readonly Compressor _compressor = new(3);
+    private readonly RawDictionaryZstd _zstd = new(3);
 
     public DatabasePageArchiver(Repository.Repository repository) => _repository = repository;
 
@@ -44,7 +43,7 @@ internal sealed class DatabasePageArchiver : IDisposable
         int deltas = 0;
         byte[] page = new byte[pageSize];
         byte[] basePage = new byte[pageSize];
-        byte[] delta = new byte[Compressor.GetCompressBound(pageSize)];
+        byte[] delta = new byte[ZstdSharp.Compressor.GetCompressBound(pageSize)];
         await using (var reader = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
         await using (var baseReader = haveBase ? new FileStream(basePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan) : null)
         {
@@ -123,11 +122,7 @@ internal sealed class DatabasePageArchiver : IDisposable
         return (content, length);
     }
 
-    private int Delta(byte[] page, byte[] basePage, byte[] output)
-    {
-        _compressor.LoadDictionary(basePage);
-        return _compressor.Wrap(page, output);
-    }
+    private int Delta(byte[] page, byte[] basePage, byte[] output) => _zstd.Compress(page, basePage, output);
 
     private static bool Matches(string parentElement, BlobId pageId, out string reused)
     {
@@ -135,5 +130,5 @@ internal sealed class DatabasePageArchiver : IDisposable
         return parentElement.Length >= 64 && parentElement.AsSpan(0, 64).SequenceEqual(pageId.ToString());
     }
 
-    public void Dispose() => _compressor.Dispose();
+    public void Dispose() => _zstd.Dispose();
 }

@@ -46,7 +46,9 @@ internal sealed class BlobCodec : IDisposable
         try
         {
             var plaintext = buffer.AsSpan(Aead.NonceLength, length);
-            compressed = TryCompress(plaintext, out int compressedLength);
+            // A delta is already a zstd frame (docs/FORMAT.md §10): compressing it again is wasted work.
+            int compressedLength = 0;
+            compressed = type == BlobType.Delta ? null : TryCompress(plaintext, out compressedLength);
             var encoding = compressed is null ? BlobEncoding.Raw : BlobEncoding.Zstd;
             var entry = new PackEntry(id, type, encoding, 0, 0, (uint)length);
             Span<byte> aad = stackalloc byte[PackEntry.AssociatedDataLength];
@@ -112,7 +114,7 @@ internal sealed class BlobCodec : IDisposable
                 throw new CorruptObjectException(pack, "it failed authentication (damaged, swapped or moved).", entry.Id);
             }
 
-            if (compressed && (!_decompressor.TryUnwrap(payloadSpan, plaintext, out int written) || written != plaintext.Length))
+            if (compressed && (!TryDecompress(payloadSpan, plaintext, out int written) || written != plaintext.Length))
             {
                 throw new CorruptObjectException(pack, "it does not decompress to its recorded length.", entry.Id);
             }
@@ -128,6 +130,20 @@ internal sealed class BlobCodec : IDisposable
             {
                 BlobBuffers.Pool.Return(payload);
             }
+        }
+    }
+
+    /// <summary>False for anything but zstd frames that fit exactly (trailing bytes included); never throws on bad input.</summary>
+    private bool TryDecompress(ReadOnlySpan<byte> payload, Span<byte> plaintext, out int written)
+    {
+        try
+        {
+            return _decompressor.TryUnwrap(payload, plaintext, out written);
+        }
+        catch (ZstdException)
+        {
+            written = 0;
+            return false;
         }
     }
 

@@ -26,6 +26,7 @@ internal static class Manifest
     public static List<FileEntry> Parse(ReadOnlySpan<byte> manifest)
     {
         var entries = new List<FileEntry>();
+        var paths = new HashSet<string>(StringComparer.Ordinal);
         ReadOnlySpan<byte> rest = manifest;
         while (!rest.IsEmpty)
         {
@@ -34,7 +35,13 @@ internal static class Manifest
             rest = end < 0 ? [] : rest[(end + 1)..];
             if (!line.IsEmpty)
             {
-                entries.Add(Validate(Deserialize(line)));
+                var entry = Validate(Deserialize(line));
+                if (!paths.Add(entry.Path))
+                {
+                    throw new LockboxException($"A snapshot manifest lists the path {entry.Path} twice.");
+                }
+
+                entries.Add(entry);
             }
         }
 
@@ -63,6 +70,34 @@ internal static class Manifest
             throw new LockboxException("A snapshot manifest has an entry without a path, a known type or a valid content list.");
         }
 
+        if (!IsSafePath(entry.Path))
+        {
+            // Never echoed whole: it may hold control characters.
+            throw new LockboxException("A snapshot manifest has an unsafe path (absolute, empty, with a . or .. component, or a NUL); nothing is restored from it.");
+        }
+
         return entry;
+    }
+
+    /// <summary>
+    /// Relative, '/'-separated, every component non-empty and neither "." nor "..", no NUL; on
+    /// Windows also no '\' or ':', which would name another folder or a drive (docs/FORMAT.md §8).
+    /// </summary>
+    internal static bool IsSafePath(string path)
+    {
+        if (path.Length == 0 || path.Contains('\0') || (OperatingSystem.IsWindows() && (path.Contains('\\') || path.Contains(':'))))
+        {
+            return false;
+        }
+
+        foreach (var component in path.Split('/'))
+        {
+            if (component is "" or "." or "..")
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -8,6 +8,9 @@ namespace Lockbox.Repository;
 /// <summary>A snapshot object on storage: sealed(zstd(JSON)), bound to its name.</summary>
 internal static class SnapshotFile
 {
+    /// <summary>The longest snapshot JSON a reader accepts (docs/FORMAT.md §8), so a frame claiming more never sizes a buffer.</summary>
+    public const int MaxJsonLength = 64 * 1024 * 1024;
+
     public static byte[] Seal(Snapshot snapshot, string name, Aead metadata)
     {
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(snapshot, RepositoryJson.Default.Snapshot);
@@ -32,7 +35,7 @@ internal static class SnapshotFile
         try
         {
             using var decompressor = new Decompressor();
-            byte[] json = decompressor.Unwrap(compressed).ToArray();
+            byte[] json = decompressor.Unwrap(compressed, MaxJsonLength).ToArray();
             snapshot = JsonSerializer.Deserialize(json, RepositoryJson.Default.Snapshot)
                 ?? throw new CorruptObjectException(name, "it is empty.");
         }

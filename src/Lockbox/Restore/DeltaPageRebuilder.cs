@@ -2,7 +2,6 @@ using Lockbox.Crypto;
 using Lockbox.Keys;
 using Lockbox.Repository;
 using Lockbox.Storage;
-using ZstdSharp;
 
 namespace Lockbox.Restore;
 
@@ -13,7 +12,7 @@ namespace Lockbox.Restore;
 /// </summary>
 internal sealed class DeltaPageRebuilder(MasterKeys keys) : IDisposable
 {
-    private readonly Decompressor _decompressor = new();
+    private readonly RawDictionaryZstd _zstd = new();
     private byte[] _page = [];
 
     /// <summary>The page <paramref name="element"/> names, from its verified base and delta; the span is valid until the next call.</summary>
@@ -24,8 +23,7 @@ internal sealed class DeltaPageRebuilder(MasterKeys keys) : IDisposable
             _page = new byte[basePage.Length];
         }
 
-        _decompressor.LoadDictionary(basePage);
-        if (!_decompressor.TryUnwrap(delta, _page, out int written) || written != _page.Length || keys.ComputeId(_page) != element.Page)
+        if (!_zstd.TryDecompress(delta, basePage, _page, out int written) || written != _page.Length || keys.ComputeId(_page) != element.Page)
         {
             throw new CorruptObjectException(pack, $"the delta for page {element.Page.ToShortString()} of {path} does not rebuild the page.", element.Delta);
         }
@@ -33,5 +31,5 @@ internal sealed class DeltaPageRebuilder(MasterKeys keys) : IDisposable
         return _page;
     }
 
-    public void Dispose() => _decompressor.Dispose();
+    public void Dispose() => _zstd.Dispose();
 }

@@ -171,9 +171,10 @@ public sealed class LocalStorage : IStorage, IStreamingStorage
         foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!file.Name.StartsWith(TemporaryPrefix, StringComparison.Ordinal))
+            string relative = System.IO.Path.GetRelativePath(_root, file.FullName).Replace('\\', '/');
+            if (!file.Name.StartsWith(TemporaryPrefix, StringComparison.Ordinal) && ObjectName.TryFromPath(kind, relative, out var name))
             {
-                yield return new StoredObject(new ObjectName(kind, file.Name), file.Length);
+                yield return new StoredObject(name, file.Length);
             }
         }
     }

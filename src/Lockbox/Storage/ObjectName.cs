@@ -35,6 +35,28 @@ public readonly record struct ObjectName(ObjectKind Kind, string Name)
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>
+    /// The object at <paramref name="path"/> (relative to the repository root, '/'-separated) if it is
+    /// one of <paramref name="kind"/> as the format names it (docs/FORMAT.md §2): anything else in a
+    /// listing (a stray file, another tool's object) is no object of the repository, never read
+    /// and never deleted.
+    /// </summary>
+    public static bool TryFromPath(ObjectKind kind, string path, out ObjectName name)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        name = new ObjectName(kind, path[(path.LastIndexOf('/') + 1)..]);
+        int digits = kind switch
+        {
+            ObjectKind.Config => 0,
+            ObjectKind.StandardSnapshot => 32,
+            _ => 64,
+        };
+        bool wellFormed = kind == ObjectKind.Config
+            ? name.Name == "config"
+            : name.Name.Length == digits && name.Name.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
+        return wellFormed && name.Path == path;
+    }
+
     /// <inheritdoc />
     public override string ToString() => Path;
 }

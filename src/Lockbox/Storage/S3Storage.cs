@@ -170,11 +170,10 @@ public sealed class S3Storage : IStorage, IDisposable
             // SDK v4 leaves S3Objects null, not empty, when a page has no objects.
             foreach (var item in page.S3Objects ?? [])
             {
-                int slash = item.Key.LastIndexOf('/');
-                string objectName = item.Key[(slash + 1)..];
-                if (objectName.Length > 0)
+                // Only keys the format names (docs/FORMAT.md §2): anything else is not the repository's.
+                if (ObjectName.TryFromPath(kind, item.Key[_root.Length..], out var name))
                 {
-                    yield return new StoredObject(new ObjectName(kind, objectName), item.Size ?? 0);
+                    yield return new StoredObject(name, item.Size ?? 0);
                 }
             }
 
