@@ -136,7 +136,7 @@ internal static class CommandRunner
             terminal.Fail(e.Message);
             return ExitCodes.WrongKey;
         }
-        catch (Exception e) when (e is ConfigDamagedException or CorruptObjectException or VerificationFailedException)
+        catch (Exception e) when (e is ConfigDamagedException or CorruptObjectException or DamagedSnapshotException or VerificationFailedException)
         {
             terminal.Fail(e.Message);
             return ExitCodes.DamagedRepository;

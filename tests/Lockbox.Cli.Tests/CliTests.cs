@@ -3,34 +3,8 @@ using Xunit;
 namespace Lockbox.Cli.Tests;
 
 /// <summary>Drives the real command tree with captured output, as a user at a redirected shell would.</summary>
-public sealed class CliTests : IDisposable
+public sealed class CliTests : CliSession
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("lockbox-cli-test-").FullName;
-
-    private string Repo => Path.Combine(_root, "repo");
-
-    private string KeyFile => Path.Combine(_root, "key.txt");
-
-    private string Device => Path.Combine(_root, "device");
-
-    /// <summary>Runs lockbox on this test's device folder unless the arguments name another.</summary>
-    private async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        string[] withDevice = args.Contains("--device") ? args : [.. args, "--device", Device];
-        int exit = await LockboxCommand.RunAsync(withDevice, new Terminal(output, error, interactive: false, new StringReader("")));
-        return (exit, output.ToString(), error.ToString());
-    }
-
-    private string Store(string text = "hello")
-    {
-        string source = Path.Combine(_root, "store");
-        Directory.CreateDirectory(Path.Combine(source, "media"));
-        File.WriteAllText(Path.Combine(source, "media", "note.txt"), text);
-        return source;
-    }
-
     [Fact]
     public async Task Enable_key_off_a_terminal_saves_the_key_mode_0600_warns_that_losing_it_loses_the_backups_and_never_prints_it()
     {
@@ -92,8 +66,8 @@ public sealed class CliTests : IDisposable
     public async Task Restore_standard_on_a_new_device_needs_no_key_and_refuses_a_non_empty_target()
     {
         Assert.Equal(0, (await RunAsync("backup", Store("before encryption"), "-r", Repo)).Exit);
-        string newDevice = Path.Combine(_root, "new-device");
-        string target = Path.Combine(_root, "restored");
+        string newDevice = Path.Combine(Root, "new-device");
+        string target = Path.Combine(Root, "restored");
         Directory.CreateDirectory(target);
         File.WriteAllText(Path.Combine(target, "keep.txt"), "mine");
 
@@ -122,7 +96,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("2 snapshot(s)", snapshots.Output, StringComparison.Ordinal);
         Assert.Contains("imported-from-standard:", snapshots.Output, StringComparison.Ordinal);
         string first = snapshots.Output.Split('\n').First(l => l.Contains("imported-from-standard:", StringComparison.Ordinal))[..8];
-        string target = Path.Combine(_root, "first-day");
+        string target = Path.Combine(Root, "first-day");
         Assert.Equal(0, (await RunAsync("restore", first, "--target", target, "-r", Repo)).Exit);
         Assert.Equal("the first day", File.ReadAllText(Path.Combine(target, "media", "note.txt")));
     }
@@ -143,8 +117,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, (await RunAsync("check", "--read-data", "-r", Repo)).Exit);
 
         // A new phone: an empty device folder and the key file.
-        string target = Path.Combine(_root, "restored");
-        string newDevice = Path.Combine(_root, "new-device");
+        string target = Path.Combine(Root, "restored");
+        string newDevice = Path.Combine(Root, "new-device");
         Assert.Equal(0, (await RunAsync("restore", "latest", "--target", target, "-r", Repo, "--key-file", KeyFile, "--device", newDevice)).Exit);
         Assert.Equal("hello", File.ReadAllText(Path.Combine(target, "media", "note.txt")));
         Assert.Contains("Mode: end-to-end encrypted, with a 64-digit key", (await RunAsync("status", "-r", Repo, "--device", newDevice)).Output, StringComparison.Ordinal);
@@ -154,7 +128,7 @@ public sealed class CliTests : IDisposable
     public async Task Wrong_key_exits_with_3_and_says_wrong_key()
     {
         Assert.Equal(0, (await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile)).Exit);
-        string otherKey = Path.Combine(_root, "other.txt");
+        string otherKey = Path.Combine(Root, "other.txt");
         File.WriteAllText(otherKey, "0000 1111 2222 3333 4444 5555 6666 7777 8888 9999 aaaa bbbb cccc dddd eeee ffff");
 
         var (exit, _, error) = await RunAsync("snapshots", "-r", Repo, "--key-file", otherKey);
@@ -165,7 +139,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Damaged_repository_makes_check_exit_with_4()
     {
-        string source = Path.Combine(_root, "store");
+        string source = Path.Combine(Root, "store");
         Directory.CreateDirectory(source);
         File.WriteAllBytes(Path.Combine(source, "a.bin"), new byte[100_000]);
         Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
@@ -184,7 +158,7 @@ public sealed class CliTests : IDisposable
     {
         Assert.Equal(0, (await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile)).Exit);
         Environment.SetEnvironmentVariable("LOCKBOX_KEY", null);
-        var (exit, _, error) = await RunAsync("snapshots", "-r", Repo, "--device", Path.Combine(_root, "empty-device"));
+        var (exit, _, error) = await RunAsync("snapshots", "-r", Repo, "--device", Path.Combine(Root, "empty-device"));
         Assert.Equal(1, exit);
         Assert.Contains("No backup key", error, StringComparison.Ordinal);
     }
@@ -221,7 +195,7 @@ public sealed class CliTests : IDisposable
     {
         string source = Store();
         Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
-        string oldKey = Path.Combine(_root, "old-key.txt");
+        string oldKey = Path.Combine(Root, "old-key.txt");
         File.Copy(KeyFile, oldKey);
 
         var (exit, output, error) = await RunAsync("key", "rotate", "-r", Repo, "--key-file", KeyFile);
@@ -250,6 +224,4 @@ public sealed class CliTests : IDisposable
         var (exit, _, _) = await RunAsync("check", "--no-such-option", "-r", Repo);
         Assert.Equal(2, exit);
     }
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
 }
