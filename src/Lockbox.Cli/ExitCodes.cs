@@ -14,5 +14,6 @@ internal static class ExitCodes
     public const int VaultUnreachable = 8;
     public const int VaultConfiguration = 9;
     public const int RateLimited = 10;
+    public const int Unsupported = 12;
     public const int Interrupted = 130;
 }
