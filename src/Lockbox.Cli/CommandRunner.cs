@@ -136,6 +136,11 @@ internal static class CommandRunner
             terminal.Fail(e.Message);
             return ExitCodes.WrongKey;
         }
+        catch (UnsupportedVersionException e)
+        {
+            terminal.Fail(e.Message);
+            return ExitCodes.Unsupported;
+        }
         catch (Exception e) when (e is ConfigDamagedException or CorruptObjectException or DamagedSnapshotException or VerificationFailedException)
         {
             terminal.Fail(e.Message);

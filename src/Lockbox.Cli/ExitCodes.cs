@@ -15,5 +15,6 @@ internal static class ExitCodes
     public const int VaultConfiguration = 9;
     public const int RateLimited = 10;
     public const int PartialRestore = 11;
+    public const int Unsupported = 12;
     public const int Interrupted = 130;
 }

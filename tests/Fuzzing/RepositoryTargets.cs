@@ -65,7 +65,7 @@ public static class RepositoryTargets
     {
         byte[][] seeds = [ValidConfig()];
         return Fuzz.Run("config", seeds, 400, count, seed, bytes => RepositoryConfig.Open(bytes, Key),
-            e => e is ConfigDamagedException or WrongKeyException || e.GetType() == typeof(LockboxException));
+            e => e is ConfigDamagedException or WrongKeyException or UnsupportedVersionException || e.GetType() == typeof(LockboxException));
     }
 
     /// <summary>Mutates the 128 parameter bytes and recomputes both checksums, so the parser sees every field.</summary>
@@ -83,7 +83,7 @@ public static class RepositoryTargets
             {
                 throw new FuzzFailureException("an out-of-range config was accepted");
             }
-        }, e => e is ConfigDamagedException or WrongKeyException || e.GetType() == typeof(LockboxException));
+        }, e => e is ConfigDamagedException or WrongKeyException or UnsupportedVersionException || e.GetType() == typeof(LockboxException));
     }
 
     private static PackEntry[] SampleEntries(int n) =>

@@ -137,6 +137,30 @@ public sealed class CliTests : CliSession
     }
 
     [Fact]
+    public async Task A_repository_of_a_newer_format_version_exits_with_12_and_says_upgrade()
+    {
+        Assert.Equal(0, (await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile)).Exit);
+        string config = Path.Combine(Repo, "config");
+        byte[] bytes = File.ReadAllBytes(config);
+
+        // As a newer Lockbox would write it: version 2, its checksum over the parameters, and longer.
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 2);
+        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, 128), bytes.AsSpan(128, 32));
+        File.WriteAllBytes(config, [.. bytes, .. new byte[32]]);
+
+        foreach (string[] command in new[] { new[] { "snapshots" }, ["check", "--read-data"], ["restore", "latest", "--target", Path.Combine(_root, "restored")] })
+        {
+            var (exit, _, error) = await RunAsync([.. command, "-r", Repo, "--key-file", KeyFile]);
+            Assert.Equal(12, exit);
+            Assert.Contains("made by a newer Lockbox (format version 2); upgrade Lockbox to open it.", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Wrong key", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Config damaged", error, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(_root, "restored")));
+    }
+
+    [Fact]
     public async Task Damaged_repository_makes_check_exit_with_4()
     {
         string source = Path.Combine(Root, "store");

@@ -33,6 +33,23 @@ public sealed class ConfigDamagedException : LockboxException
     }
 }
 
+/// <summary>
+/// The repository was made by a newer Lockbox: its config's format version is above the one this
+/// Lockbox reads. Never reported as damage or as a wrong key; the remedy is to upgrade.
+/// </summary>
+public sealed class UnsupportedVersionException : LockboxException
+{
+    /// <summary>Creates the exception for a config of format version <paramref name="version"/>.</summary>
+    public UnsupportedVersionException(int version)
+        : base($"This repository was made by a newer Lockbox (format version {version}); upgrade Lockbox to open it.")
+    {
+        Version = version;
+    }
+
+    /// <summary>The config's format version.</summary>
+    public int Version { get; }
+}
+
 /// <summary>A stored object failed verification: the storage returned something Lockbox did not write.</summary>
 public sealed class CorruptObjectException : LockboxException
 {

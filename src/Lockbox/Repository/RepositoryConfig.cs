@@ -74,6 +74,7 @@ internal sealed class RepositoryConfig
 
     /// <summary>Parses and authenticates the config, then unwraps the master key.</summary>
     /// <exception cref="ConfigDamagedException">The bytes are not an intact config.</exception>
+    /// <exception cref="UnsupportedVersionException">A newer Lockbox wrote the config.</exception>
     /// <exception cref="WrongKeyException">The config is intact but <paramref name="backupKey"/> is not its key.</exception>
     /// <remarks>
     /// The plain checksum covers the parameters (bytes 0–127) but not itself or the key check
@@ -115,6 +116,10 @@ internal sealed class RepositoryConfig
     /// <summary>Parses the parameters after checking the plain checksum; needs no key.</summary>
     public static RepositoryConfig ParseVerified(ReadOnlySpan<byte> bytes)
     {
+        // The version first, before the length: a newer format may have a longer config, and its
+        // reader must say "upgrade", not "damaged". Bytes 0-9 (magic, version) keep their place in
+        // every version.
+        CheckVersion(bytes);
         if (bytes.Length != Length)
         {
             throw new ConfigDamagedException($"it is {bytes.Length} bytes, not {Length}.");
@@ -133,10 +138,9 @@ internal sealed class RepositoryConfig
             throw new ConfigDamagedException("it is not a Lockbox repository config.");
         }
 
-        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(p[8..]);
-        if (version != FormatVersion)
+        if (BinaryPrimitives.ReadUInt16LittleEndian(p[8..]) != FormatVersion)
         {
-            throw new LockboxException($"The repository uses format version {version}; this Lockbox reads version {FormatVersion}.");
+            throw new ConfigDamagedException($"its format version {BinaryPrimitives.ReadUInt16LittleEndian(p[8..])} is not one Lockbox has written.");
         }
 
         var chunker = new ChunkerParameters(
@@ -164,6 +168,42 @@ internal sealed class RepositoryConfig
             Created = DateTimeOffset.FromUnixTimeSeconds(created),
             WrappedMasterKey = p.Slice(66, WrappedKeyLength).ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Refuses a config a newer Lockbox wrote (magic intact, version above <see cref="FormatVersion"/>),
+    /// whatever its length. A version-1 config whose version field alone is damaged is no newer
+    /// config: its checksum matches once the field reads 1 again, and it is left to the checks that
+    /// follow, which report it damaged.
+    /// </summary>
+    /// <exception cref="UnsupportedVersionException">A newer Lockbox wrote the config.</exception>
+    private static void CheckVersion(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 10 || !bytes[..8].SequenceEqual(Magic))
+        {
+            return;
+        }
+
+        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
+        if (version <= FormatVersion)
+        {
+            return;
+        }
+
+        if (bytes.Length == Length)
+        {
+            Span<byte> p = stackalloc byte[ParametersLength];
+            bytes[..ParametersLength].CopyTo(p);
+            BinaryPrimitives.WriteUInt16LittleEndian(p[8..], FormatVersion);
+            Span<byte> checksum = stackalloc byte[32];
+            SHA256.HashData(p, checksum);
+            if (checksum.SequenceEqual(bytes.Slice(ParametersLength, 32)))
+            {
+                return;
+            }
+        }
+
+        throw new UnsupportedVersionException(version);
     }
 
     private static byte[] Wrap(BackupKey backupKey, byte[] repositoryId, ReadOnlySpan<byte> masterKey)
