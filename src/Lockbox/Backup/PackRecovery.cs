@@ -13,9 +13,11 @@ internal static class PackRecovery
 {
     public static async Task<int> IndexLeftoverPacksAsync(Repository.Repository repository, CancellationToken cancellationToken)
     {
-        var (recovered, missing) = await repository.IndexUncoveredPacksAsync(cancellationToken).ConfigureAwait(false);
+        // Packs found since the repository was opened join those found when it was.
+        var (_, missing) = await repository.IndexUncoveredPacksAsync(cancellationToken).ConfigureAwait(false);
         repository.Index.SetAsideMissingPacks(missing);
-        await repository.WriteIndexAsync(recovered, cancellationToken).ConfigureAwait(false);
-        return recovered.Count;
+        int recovered = repository.PacksIndexedFromHeaders.Count;
+        await repository.WriteIndexForPacksIndexedFromHeadersAsync(cancellationToken).ConfigureAwait(false);
+        return recovered;
     }
 }

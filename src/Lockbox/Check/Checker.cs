@@ -35,9 +35,9 @@ internal sealed class Checker
         }
 
         var indexed = _repository.Index.ByPack();
-        foreach (string pack in packsOnStorage.Keys.Where(p => !indexed.ContainsKey(p)))
+        foreach (var (pack, _) in _repository.PacksIndexedFromHeaders)
         {
-            _warnings.Add($"Pack data/{pack[..2]}/{pack} is in no index (left by an interrupted backup; the next backup or prune takes care of it).");
+            _warnings.Add($"Pack data/{pack[..2]}/{pack} is in no index file, so it was indexed from its own header (left by an interrupted backup, or its index file is damaged or gone; the next backup or prune writes an index file for it).");
         }
 
         long blobsRead = await CheckPacksAsync(indexed, packsOnStorage, readData, cancellationToken).ConfigureAwait(false);
@@ -73,9 +73,10 @@ internal sealed class Checker
             }
             catch (CorruptObjectException e)
             {
+                // The index still says where each blob lies, and a reader goes by the index: only
+                // reading the blobs tells whether the damage reaches them.
                 _errors.Add(e.Message);
-                _damagedCopies.AddRange(entries.Select(e => (pack, e.Id)));
-                continue;
+                header = entries;
             }
 
             var inHeader = header.ToDictionary(e => e.Id);

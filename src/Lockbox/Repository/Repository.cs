@@ -14,6 +14,7 @@ namespace Lockbox.Repository;
 public sealed class Repository : IDisposable
 {
     private readonly List<DamagedObject> _damagedIndexFiles = [];
+    private readonly List<(string Pack, IReadOnlyList<PackEntry> Entries)> _fromHeaders = [];
 
     private Repository(IStorage storage, RepositoryConfig config, byte[] masterKey, int indexSpillThreshold = 1_000_000)
     {
@@ -276,8 +277,23 @@ public sealed class Repository : IDisposable
     public IReadOnlyList<DamagedObject> DamagedIndexFiles => _damagedIndexFiles;
 
     /// <summary>
-    /// Loads every index file into <see cref="Index"/>. A damaged index file costs nothing but time:
-    /// every pack no readable index file covers is indexed from its own header.
+    /// Packs no readable index file covers, indexed in memory from their own headers when the
+    /// repository was opened (left by an interrupted backup, or covered by a damaged or missing
+    /// index file). A backup or prune writes an index file for them.
+    /// </summary>
+    internal IReadOnlyList<(string Pack, IReadOnlyList<PackEntry> Entries)> PacksIndexedFromHeaders => _fromHeaders;
+
+    /// <summary>Writes an index file for <see cref="PacksIndexedFromHeaders"/>, which then holds none.</summary>
+    internal async Task WriteIndexForPacksIndexedFromHeadersAsync(CancellationToken cancellationToken)
+    {
+        await WriteIndexAsync([.. _fromHeaders], cancellationToken).ConfigureAwait(false);
+        _fromHeaders.Clear();
+    }
+
+    /// <summary>
+    /// Loads every index file into <see cref="Index"/>, then indexes from its own header every pack
+    /// no readable index file covers: a damaged or missing index file costs nothing but time, at
+    /// the price of one listing of the packs per open.
     /// </summary>
     internal async Task<IReadOnlyList<ObjectName>> LoadIndexAsync(CancellationToken cancellationToken)
     {
@@ -306,11 +322,7 @@ public sealed class Repository : IDisposable
             }
         }
 
-        if (_damagedIndexFiles.Count > 0)
-        {
-            await IndexUncoveredPacksAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await IndexUncoveredPacksAsync(cancellationToken).ConfigureAwait(false);
         return files;
     }
 
@@ -335,6 +347,7 @@ public sealed class Repository : IDisposable
                 var entries = await PackHeader.ReadAsync(Storage, pack.Name, pack.Size, Keys.Metadata, cancellationToken).ConfigureAwait(false);
                 Index.AddPack(pack.Name.Name, entries);
                 found.Add((pack.Name.Name, entries));
+                _fromHeaders.Add((pack.Name.Name, entries));
             }
             catch (CorruptObjectException)
             {
