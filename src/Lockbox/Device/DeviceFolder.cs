@@ -6,8 +6,8 @@ namespace Lockbox.Device;
 
 /// <summary>
 /// What the device keeps between runs, in one folder: the backup key as 64 digits in
-/// <c>backup-key</c> (mode 0600), the new key during a rotation in <c>backup-key.next</c>, the mode
-/// and any unfinished operation in <c>state.json</c> (no secret), the database base copies in
+/// <c>backup-key</c> (mode 0600), the new key during a rotation in <c>backup-key.next</c>, the mode,
+/// any unfinished operation and the newest snapshot it wrote or saw in <c>state.json</c> (no secret), the database base copies in
 /// <c>cache/</c> and scratch space in <c>work/</c>. Every file is replaced atomically, flushed before
 /// it replaces the old one and the folder flushed after, so a crash or power loss leaves the old file
 /// or the new one.
