@@ -41,6 +41,23 @@ internal sealed class Terminal
 
     public void Fail(string text) => Error.WriteLine($"lockbox: {text}");
 
+    /// <summary>A rollback warning (docs/FORMAT.md §13), on stderr, set off by blank lines; nothing when null.</summary>
+    public void Warn(Repository.RollbackWarning? warning)
+    {
+        if (warning is null)
+        {
+            return;
+        }
+
+        Error.WriteLine();
+        foreach (string line in warning.Lines)
+        {
+            Error.WriteLine($"warning: {line}");
+        }
+
+        Error.WriteLine();
+    }
+
     /// <summary>
     /// Goes on only once the user confirmed: <paramref name="yes"/> (--yes), or typing
     /// <paramref name="word"/> at a prompt. Off a terminal without --yes it refuses, changing nothing.

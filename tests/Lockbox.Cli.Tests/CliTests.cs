@@ -243,6 +243,67 @@ public sealed class CliTests : CliSession
     }
 
     [Fact]
+    public async Task Snapshots_restore_and_backup_warn_on_stderr_with_exit_0_when_the_newest_snapshot_this_device_wrote_is_hidden()
+    {
+        string source = Store();
+        Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
+        Assert.Equal(0, (await RunAsync("backup", source, "-r", Repo)).Exit);
+        File.WriteAllText(Path.Combine(source, "media", "note.txt"), "changed");
+        var newest = await RunAsync("backup", source, "-r", Repo);
+        Assert.Equal(0, newest.Exit);
+        Assert.DoesNotContain("ROLLBACK", newest.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("ROLLBACK", (await RunAsync("snapshots", "-r", Repo)).Error, StringComparison.Ordinal);
+
+        // The provider hides the newest snapshot object.
+        File.Delete(SnapshotFile(SavedId(newest.Output)));
+
+        var snapshots = await RunAsync("snapshots", "-r", Repo);
+        Assert.Equal(0, snapshots.Exit);
+        Assert.Contains("warning: POSSIBLE ROLLBACK", snapshots.Error, StringComparison.Ordinal);
+        Assert.Contains("Expected: a snapshot of", snapshots.Error, StringComparison.Ordinal);
+        Assert.Contains("Found:    the newest from", snapshots.Error, StringComparison.Ordinal);
+        Assert.Contains("may be hiding the newest backups or serving an older copy", snapshots.Error, StringComparison.Ordinal);
+        Assert.Contains("What to do:", snapshots.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("ROLLBACK", snapshots.Output, StringComparison.Ordinal);
+
+        var restore = await RunAsync("restore", "latest", "--target", Path.Combine(_root, "restored"), "-r", Repo);
+        Assert.Equal(0, restore.Exit);
+        Assert.Contains("warning: POSSIBLE ROLLBACK", restore.Error, StringComparison.Ordinal);
+
+        var backup = await RunAsync("backup", source, "-r", Repo);
+        Assert.Equal(0, backup.Exit);
+        Assert.Contains("warning: POSSIBLE ROLLBACK", backup.Error, StringComparison.Ordinal);
+        Assert.Contains("This backup was therefore based on nothing older", backup.Error, StringComparison.Ordinal);
+
+        // That backup is the newest now: quiet again.
+        Assert.DoesNotContain("ROLLBACK", (await RunAsync("snapshots", "-r", Repo)).Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Forget_by_id_of_a_devices_newest_snapshot_is_refused_without_force()
+    {
+        string source = Store();
+        Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
+        string id = SavedId((await RunAsync("backup", source, "-r", Repo)).Output);
+
+        var refused = await RunAsync("forget", id, "-r", Repo);
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("would warn that the storage may be hiding or rolling back its backups", refused.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(SnapshotFile(id)));
+
+        var forced = await RunAsync("forget", id, "--force", "-r", Repo);
+        Assert.Equal(0, forced.Exit);
+        Assert.Contains($"forgot {id}", forced.Output, StringComparison.Ordinal);
+        Assert.Contains("warning: POSSIBLE ROLLBACK", (await RunAsync("snapshots", "-r", Repo)).Error, StringComparison.Ordinal);
+    }
+
+    private static string SavedId(string backupOutput) =>
+        System.Text.RegularExpressions.Regex.Match(backupOutput, "Snapshot ([0-9a-f]{8}) saved").Groups[1].Value;
+
+    private string SnapshotFile(string prefix) =>
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(Repo, "snapshots")), f => Path.GetFileName(f).StartsWith(prefix, StringComparison.Ordinal));
+
+    [Fact]
     public async Task Unknown_option_is_a_usage_error()
     {
         var (exit, _, _) = await RunAsync("check", "--no-such-option", "-r", Repo);

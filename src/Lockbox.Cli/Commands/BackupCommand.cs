@@ -31,6 +31,7 @@ internal static class BackupCommand
             }
 
             terminal.Line($"Snapshot {result.SnapshotId[..8]} saved: {result.Files} files, {Units.Bytes(result.Bytes)}; {Units.Bytes(result.UploadedBytes)} uploaded.");
+            terminal.Warn(result.RollbackWarning);
             if (result.Escrow is { } escrow && !EscrowReport.Healthy(escrow))
             {
                 foreach (string line in EscrowReport.Lines(escrow))

@@ -29,6 +29,10 @@ internal static class MaintenanceCommands
             terminal.Line(listing.Damaged.Count == 0
                 ? $"{listing.Intact.Count} snapshot(s)"
                 : $"{listing.Intact.Count + listing.Damaged.Count} snapshot(s), {listing.Damaged.Count} of them damaged: `lockbox check` tells what else is; `lockbox forget ID` removes one.");
+
+            // The device's memory of the newest snapshot it wrote or saw (the CLI's hostname is the machine's, as for backup).
+            var device = new DeviceFolder(parse.GetValue(CliOptions.Device)!);
+            terminal.Warn(device.CheckSnapshots(repository.Id, listing, Environment.MachineName));
             return listing.Damaged.Count == 0 ? ExitCodes.Success : ExitCodes.DamagedRepository;
         });
         return command;
@@ -73,11 +77,12 @@ internal static class MaintenanceCommands
 
     public static Command Forget(Terminal terminal)
     {
-        var keepLast = new Option<int>("--keep-last") { Description = "Keep the N most recent snapshots." };
-        var keepDaily = new Option<int>("--keep-daily") { Description = "Keep the newest snapshot of each of the last N days." };
+        var keepLast = new Option<int>("--keep-last") { Description = "Keep the N most recent snapshots of each host and chat store." };
+        var keepDaily = new Option<int>("--keep-daily") { Description = "Keep the newest snapshot of each of the last N days, for each host and chat store." };
         var prune = new Option<bool>("--prune") { Description = "Prune afterwards to reclaim the space." };
+        var force = new Option<bool>("--force") { Description = "Forget a snapshot by id even when it is the newest of its host and chat store (the device that made it then warns of a possible rollback until its next backup)." };
         var ids = new Argument<string[]>("id") { Description = "Snapshots to delete, by id or unique prefix (damaged ones too), instead of a policy.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("forget", "Delete the snapshots named, or those a retention policy does not keep.") { ids, keepLast, keepDaily, prune };
+        var command = new Command("forget", "Delete the snapshots named, or those a retention policy does not keep (applied to each host and chat store on its own).") { ids, keepLast, keepDaily, prune, force };
         command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
         {
             var named = parse.GetValue(ids) ?? [];
@@ -90,7 +95,7 @@ internal static class MaintenanceCommands
                     throw new UsageException("Give snapshot ids or a policy (--keep-last, --keep-daily), not both.");
                 }
 
-                var forgottenIds = await repository.ForgetAsync(named, cancellationToken).ConfigureAwait(false);
+                var forgottenIds = await repository.ForgetAsync(named, parse.GetValue(force), cancellationToken).ConfigureAwait(false);
                 foreach (string id in forgottenIds)
                 {
                     terminal.Line($"forgot {id[..8]}");

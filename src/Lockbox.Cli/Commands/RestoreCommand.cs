@@ -69,6 +69,7 @@ internal static class RestoreCommand
                 }).ConfigureAwait(false)
                 : await run(new StepReporter(terminal)).ConfigureAwait(false);
             terminal.Line($"Restored snapshot {result.SnapshotId[..8]}: {result.Files} files, {Units.Bytes(result.Bytes)} into {folder}.");
+            terminal.Warn(result.RollbackWarning);
             if (result.NotRestored.Count == 0)
             {
                 return ExitCodes.Success;

@@ -29,6 +29,7 @@ internal static class StatusCommand
                 terminal.Line($"Damaged snapshot: {damaged[..8]} cannot be read. `lockbox check` tells what else is damaged; `lockbox forget {damaged[..8]}` removes it.");
             }
 
+            terminal.Warn(status.RollbackWarning);
             terminal.Line($"Unencrypted (standard) snapshots: {status.StandardSnapshots}, in {status.UnencryptedObjects} object(s) the storage provider can read.");
             if (status.Escrow is { } escrow)
             {

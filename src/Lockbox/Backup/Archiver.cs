@@ -82,7 +82,7 @@ internal sealed class Archiver
 
             // The commit point: until this object exists, the backup is invisible and harmless.
             string id = await _repository.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
-            return new BackupResult(id, summary);
+            return new BackupResult(id, summary) { Time = snapshot.Time, RollbackWarning = parent.Warning };
         }
         catch
         {
@@ -241,26 +241,36 @@ internal sealed class Archiver
         return ids;
     }
 
-    private async Task<(string? Id, Dictionary<string, FileEntry> Files)> FindParentAsync(string source, CancellationToken cancellationToken)
+    private async Task<(string? Id, Dictionary<string, FileEntry> Files, RollbackWarning? Warning)> FindParentAsync(string source, CancellationToken cancellationToken)
     {
-        var snapshots = (await _repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Intact;
-        var parent = snapshots.LastOrDefault(s => s.Snapshot.Source == source && s.Snapshot.Hostname == _request.Hostname);
+        var listing = await _repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+
+        // Oldest first: the last of the group is its newest.
+        var parent = listing.Intact.LastOrDefault(s => s.Snapshot.Source == source && s.Snapshot.Hostname == _request.Hostname);
+        if (_request.ExpectNewest is { } expected && (parent is null || parent.Snapshot.Time < expected))
+        {
+            // The storage shows an older state than the caller saw: nothing of this backup is based
+            // on it. No parent means every file is read and chunked again and every database page
+            // stored whole (no delta against the cached base), deduplicated against what is stored.
+            return (null, [], new RollbackWarning(expected, parent?.Snapshot.Time, _request.Hostname, source, listing.Damaged.Count) { ParentWithheld = true });
+        }
+
         if (parent is null)
         {
-            return (null, []);
+            return (null, [], null);
         }
 
         using var codec = new BlobCodec(_repository.Keys);
         try
         {
             var manifest = await _repository.ReadManifestAsync(parent.Snapshot, codec, cancellationToken).ConfigureAwait(false);
-            return (parent.Id, manifest.ToDictionary(e => e.Path, StringComparer.Ordinal));
+            return (parent.Id, manifest.ToDictionary(e => e.Path, StringComparer.Ordinal), null);
         }
         catch (LockboxException e) when (e is CorruptObjectException or MissingDataException)
         {
             // The parent's file list is damaged: back up as if there were no parent (every file
             // read again, deduplicated against what is intact), rather than not at all.
-            return (null, []);
+            return (null, [], null);
         }
     }
 

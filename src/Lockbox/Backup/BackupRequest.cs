@@ -27,13 +27,29 @@ public sealed record BackupRequest(string Source)
 
     /// <summary>The clock; tests inject a fixed one.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The newest snapshot time of this hostname and source the caller wrote or saw (a device's
+    /// memory, docs/FORMAT.md §13), or null. When the repository shows no snapshot of the group at
+    /// least this new, the storage may be hiding snapshots or serving an older state: the backup then
+    /// takes no parent (every file is read and chunked again, deduplicated against what is stored; no
+    /// page delta against the cached base) and <see cref="BackupResult.RollbackWarning"/> says so.
+    /// </summary>
+    public DateTimeOffset? ExpectNewest { get; init; }
 }
 
 /// <summary>Progress of a running backup.</summary>
 public sealed record BackupProgress(long FilesDone, long FilesTotal, long BytesDone, long BytesTotal, long BytesUploaded, string? CurrentFile);
 
 /// <summary>The outcome of a backup.</summary>
-public sealed record BackupResult(string SnapshotId, Repository.BackupSummary Summary);
+public sealed record BackupResult(string SnapshotId, Repository.BackupSummary Summary)
+{
+    /// <summary>The time recorded in the snapshot.</summary>
+    public DateTimeOffset Time { get; init; }
+
+    /// <summary>Set when <see cref="BackupRequest.ExpectNewest"/> was not met: the backup took no parent.</summary>
+    public Repository.RollbackWarning? RollbackWarning { get; init; }
+}
 
 internal static class CacheFolders
 {

@@ -45,6 +45,7 @@ public sealed class LockboxClient
         var (standardSnapshots, unencrypted, _) = await new StandardBackups(_options.Storage).CountAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<SnapshotInfo> encrypted = [];
         IReadOnlyList<string> damaged = [];
+        RollbackWarning? rollback = null;
         using var key = _device.LoadKey();
         // While an operation is unfinished the repository may be half moved (rotation): report the device's view only.
         if (key is not null && state.Pending is null && await _options.Storage.ExistsAsync(ObjectName.Config, cancellationToken).ConfigureAwait(false))
@@ -53,6 +54,7 @@ public sealed class LockboxClient
             var listing = await repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false);
             encrypted = listing.Intact;
             damaged = [.. listing.Damaged.Select(d => d.Name.Name)];
+            rollback = _device.CheckSnapshots(repository.Id, listing, _options.Hostname, _options.ChatStore);
         }
 
         EscrowStatus? escrow = null;
@@ -75,6 +77,22 @@ public sealed class LockboxClient
         {
             EscrowNotChecked = notChecked,
             DamagedSnapshots = damaged,
+            RollbackWarning = rollback,
+        };
+    }
+
+    /// <summary>
+    /// The encrypted snapshots, oldest first, and those that cannot be read; checked against the
+    /// newest snapshot this device wrote or saw (<see cref="LockboxSnapshots.RollbackWarning"/>).
+    /// </summary>
+    public async Task<LockboxSnapshots> ListSnapshotsAsync(CancellationToken cancellationToken = default)
+    {
+        using var key = RequireKey();
+        using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
+        var listing = await repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        return new LockboxSnapshots(listing.Intact, listing.Damaged)
+        {
+            RollbackWarning = _device.CheckSnapshots(repository.Id, listing, _options.Hostname, _options.ChatStore),
         };
     }
 
@@ -113,16 +131,22 @@ public sealed class LockboxClient
 
         using var key = RequireKey();
         using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
+        string source = Path.GetFullPath(store);
         var request = new BackupRequest(store)
         {
             Hostname = _options.Hostname,
             CacheFolder = _device.CacheFolder,
             Time = _options.Time,
+            ExpectNewest = SnapshotMemory.Expected(state, repository.Id, _options.Hostname, source),
             Progress = progress is null ? null : new ForwardingProgress<BackupProgress>(p => progress.Report(
                 new LockboxProgress(LockboxStep.BackingUp, p.CurrentFile ?? "", p.BytesDone, p.BytesTotal))),
         };
         var result = await repository.BackupAsync(request, cancellationToken).ConfigureAwait(false);
-        var backedUp = new LockboxBackupResult(state.Mode, result.SnapshotId, result.Summary.Files, result.Summary.Bytes, result.Summary.UploadedBytes, result.Summary.Skipped);
+        _device.SaveState(SnapshotMemory.Written(_device.LoadState(), repository.Id, _options.Hostname, source, result.Time, result.SnapshotId));
+        var backedUp = new LockboxBackupResult(state.Mode, result.SnapshotId, result.Summary.Files, result.Summary.Bytes, result.Summary.UploadedBytes, result.Summary.Skipped)
+        {
+            RollbackWarning = result.RollbackWarning,
+        };
         return state.Mode == BackupMode.Password ? await WithEscrowCheckAsync(backedUp, key, cancellationToken).ConfigureAwait(false) : backedUp;
     }
 
@@ -346,6 +370,9 @@ public sealed class LockboxClient
         restore ??= new LockboxRestoreOptions();
         using var exclusive = _device.Acquire();
         using var repository = await Repository.Repository.OpenAsync(_options.Storage, key, cancellationToken).ConfigureAwait(false);
+
+        // Before the restore picks "latest": an older state served back would restore older chats.
+        var rollback = _device.CheckSnapshots(repository.Id, await repository.ReadSnapshotsAsync(cancellationToken).ConfigureAwait(false), _options.Hostname, _options.ChatStore);
         var request = new RestoreRequest(restore.Snapshot, target)
         {
             Include = restore.Include,
@@ -364,15 +391,15 @@ public sealed class LockboxClient
             if (held is null || !CryptographicOperations.FixedTimeEquals(held.Bytes, key.Bytes))
             {
                 _device.SaveKey(key);
-                _device.SaveState(new DeviceState { Mode = mode });
+                _device.SaveState(state with { Mode = mode });
             }
             else if (state.Mode == BackupMode.Standard)
             {
-                _device.SaveState(new DeviceState { Mode = mode });
+                _device.SaveState(state with { Mode = mode });
             }
         }
 
-        return result;
+        return result with { RollbackWarning = rollback };
     }
 
     private async Task WhileHoldingAsync(Func<Task> operation)

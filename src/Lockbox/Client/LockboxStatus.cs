@@ -22,6 +22,18 @@ public sealed record LockboxStatus(
 
     /// <summary>Encrypted snapshot objects that cannot be read (not counted in <see cref="EncryptedSnapshots"/>), by id.</summary>
     public IReadOnlyList<string> DamagedSnapshots { get; init; } = [];
+
+    /// <summary>Set when the storage shows no snapshot as new as the newest this device wrote or saw (docs/FORMAT.md §13); show it prominently.</summary>
+    public Repository.RollbackWarning? RollbackWarning { get; init; }
+}
+
+/// <summary>The encrypted snapshots.</summary>
+/// <param name="Snapshots">Those that can be read, oldest first.</param>
+/// <param name="Damaged">Snapshot objects that cannot be read.</param>
+public sealed record LockboxSnapshots(IReadOnlyList<Repository.SnapshotInfo> Snapshots, IReadOnlyList<Repository.DamagedObject> Damaged)
+{
+    /// <summary>Set when the storage shows no snapshot as new as the newest this device wrote or saw (docs/FORMAT.md §13); show it prominently.</summary>
+    public Repository.RollbackWarning? RollbackWarning { get; init; }
 }
 
 /// <summary>Which snapshot to restore, and how.</summary>
@@ -58,4 +70,11 @@ public sealed record LockboxBackupResult(BackupMode Mode, string SnapshotId, lon
 
     /// <summary>In password mode, why the escrow could not be checked; the backup itself was made.</summary>
     public string? EscrowNotChecked { get; init; }
+
+    /// <summary>
+    /// Set when the storage showed no snapshot as new as the newest this device wrote or saw
+    /// (docs/FORMAT.md §13): the provider may be hiding backups or rolling them back. This backup then
+    /// took no parent (<see cref="Repository.RollbackWarning.ParentWithheld"/>) and is complete on its own.
+    /// </summary>
+    public Repository.RollbackWarning? RollbackWarning { get; init; }
 }

@@ -6,8 +6,8 @@ namespace Lockbox.Device;
 
 /// <summary>
 /// What the device keeps between runs, in one folder: the backup key as 64 digits in
-/// <c>backup-key</c> (mode 0600), the new key during a rotation in <c>backup-key.next</c>, the mode
-/// and any unfinished operation in <c>state.json</c> (no secret), the database base copies in
+/// <c>backup-key</c> (mode 0600), the new key during a rotation in <c>backup-key.next</c>, the mode,
+/// any unfinished operation and the newest snapshot it wrote or saw in <c>state.json</c> (no secret), the database base copies in
 /// <c>cache/</c> and scratch space in <c>work/</c>. Every file is replaced atomically, flushed before
 /// it replaces the old one and the folder flushed after, so a crash or power loss leaves the old file
 /// or the new one.
@@ -24,6 +24,8 @@ public sealed class DeviceFolder
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
     }
+
+    private int _holding;
 
     /// <summary>The folder.</summary>
     public string Path { get; }
@@ -66,7 +68,9 @@ public sealed class DeviceFolder
         {
             // FileShare.None is an advisory lock (flock) that every .NET process honours; the OS
             // drops it when the holder dies, so a killed process never leaves the folder locked.
-            return new FileStream(Combine(".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var held = new FileStream(Combine(".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            Interlocked.Increment(ref _holding);
+            return new Held(this, held);
         }
         catch (IOException e) when (File.Exists(Combine(".lock")))
         {
@@ -145,6 +149,47 @@ public sealed class DeviceFolder
     /// <summary>Saves the device's state.</summary>
     public void SaveState(DeviceState state) => WriteAtomically(StateFileName, JsonSerializer.SerializeToUtf8Bytes(state, DeviceJson.Default.DeviceState));
 
+    /// <summary>
+    /// Compares a repository's snapshots with the newest this device wrote or saw of its own groups
+    /// (<paramref name="hostname"/>, and <paramref name="source"/> when given: the chat store it backs
+    /// up), and remembers any newer one seen (docs/FORMAT.md §13). The memory is saved under the
+    /// device lock; when another process holds it, this run's sighting is not remembered.
+    /// </summary>
+    /// <returns>The rollback warning to show, or null when the storage shows every group's newest snapshot.</returns>
+    public RollbackWarning? CheckSnapshots(string repositoryId, SnapshotListing listing, string hostname, string? source = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repositoryId);
+        ArgumentNullException.ThrowIfNull(listing);
+        ArgumentException.ThrowIfNullOrEmpty(hostname);
+        source = source is null ? null : System.IO.Path.GetFullPath(source);
+        var state = LoadState();
+        var warning = SnapshotMemory.Check(state, repositoryId, hostname, source, listing);
+        if (SnapshotMemory.Seen(state, repositoryId, hostname, source, listing) is not null)
+        {
+            IDisposable? taken = null;
+            try
+            {
+                taken = Volatile.Read(ref _holding) > 0 ? null : Acquire();
+            }
+            catch (LockboxException)
+            {
+                return warning; // another process is at work here; it keeps its own memory
+            }
+
+            using (taken)
+            {
+                // Read again under the lock, so nothing another process saved meanwhile is lost.
+                var current = LoadState();
+                if (SnapshotMemory.Seen(current, repositoryId, hostname, source, listing) is { } raised)
+                {
+                    SaveState(raised);
+                }
+            }
+        }
+
+        return warning;
+    }
+
     private BackupKey? LoadKeyFile(string name)
     {
         string path = Combine(name);
@@ -194,4 +239,18 @@ public sealed class DeviceFolder
     }
 
     private string Combine(string name) => System.IO.Path.Combine(Path, name);
+
+    private sealed class Held(DeviceFolder folder, FileStream stream) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref folder._holding);
+                stream.Dispose();
+            }
+        }
+    }
 }

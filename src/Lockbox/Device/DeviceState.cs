@@ -33,7 +33,24 @@ public sealed record DeviceState
 
     /// <summary>An unfinished operation, or null.</summary>
     public PendingOperation? Pending { get; init; }
+
+    /// <summary>
+    /// The newest snapshot this device wrote or saw, per repository and per (hostname, source) group
+    /// of its own hostname (docs/FORMAT.md §13, §18): if the storage later shows none at least as new,
+    /// it may be hiding snapshots or serving an older state. Null (and not written) until the first
+    /// backup, so a state file from before it existed loads unchanged.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<NewestSnapshot>? NewestSnapshots { get; init; }
 }
+
+/// <summary>The newest snapshot of one (hostname, source) group of one repository that this device wrote or saw.</summary>
+/// <param name="Repository">The repository id (64 hex digits, the config's).</param>
+/// <param name="Hostname">The snapshots' hostname (this device's).</param>
+/// <param name="Source">The snapshots' absolute source folder.</param>
+/// <param name="Time">The snapshot's time, as recorded in it.</param>
+/// <param name="Snapshot">Its id.</param>
+public sealed record NewestSnapshot(string Repository, string Hostname, string Source, DateTimeOffset Time, string Snapshot);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(DeviceState))]

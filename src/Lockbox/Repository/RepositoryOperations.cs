@@ -69,7 +69,17 @@ public static class RepositoryOperations
     /// Deletes the snapshots named by id or unique id prefix, damaged ones included; returns the
     /// full ids. Every id is resolved before anything is deleted. Space is reclaimed by prune.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> ForgetAsync(this Repository repository, IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyList<string>> ForgetAsync(this Repository repository, IReadOnlyList<string> ids, CancellationToken cancellationToken = default) =>
+        repository.ForgetAsync(ids, force: false, cancellationToken);
+
+    /// <summary>
+    /// Deletes the snapshots named by id or unique id prefix, damaged ones included; returns the
+    /// full ids. Every id is resolved before anything is deleted. Space is reclaimed by prune.
+    /// Unless <paramref name="force"/>, a snapshot that is the newest of its (hostname, source) group
+    /// is refused: the device that made it remembers it and would take its absence for a rollback
+    /// (docs/FORMAT.md §13).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ForgetAsync(this Repository repository, IReadOnlyList<string> ids, bool force, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(ids);
@@ -85,6 +95,22 @@ public static class RepositoryOperations
                 0 => throw new LockboxException($"No snapshot {id}; nothing was forgotten."),
                 _ => throw new LockboxException($"Snapshot id {id} is ambiguous; give more digits. Nothing was forgotten."),
             });
+        }
+
+        if (!force)
+        {
+            var doomed = chosen.ToHashSet(StringComparer.Ordinal);
+            foreach (var group in listing.Intact.GroupBy(s => (s.Snapshot.Hostname, s.Snapshot.Source)))
+            {
+                var newest = group.MaxBy(s => s.Snapshot.Time)!;
+                var left = group.Where(s => !doomed.Contains(s.Id)).ToList();
+                if (doomed.Contains(newest.Id) && (left.Count == 0 || left.Max(s => s.Snapshot.Time) < newest.Snapshot.Time))
+                {
+                    throw new LockboxException(
+                        $"Snapshot {newest.ShortId} is the newest of {group.Key.Hostname} ({group.Key.Source}); the device that made it remembers it, and without it that device "
+                        + "would warn that the storage may be hiding or rolling back its backups. Nothing was forgotten. Pass --force to forget it anyway (that device's next backup ends the warning).");
+                }
+            }
         }
 
         foreach (string name in chosen.Distinct(StringComparer.Ordinal))

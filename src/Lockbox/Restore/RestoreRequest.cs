@@ -35,6 +35,12 @@ public sealed record RestoreResult(string SnapshotId, long Files, long Bytes)
 {
     /// <summary>Files a partial restore left out, each with the damage that kept it out; empty otherwise.</summary>
     public IReadOnlyList<UnrestoredFile> NotRestored { get; init; } = [];
+
+    /// <summary>
+    /// Set by the client when the storage shows no snapshot as new as the newest this device wrote or
+    /// saw (docs/FORMAT.md §13): what was restored may be older than the device's last backup.
+    /// </summary>
+    public Repository.RollbackWarning? RollbackWarning { get; init; }
 }
 
 /// <summary>A file a partial restore could not restore, and why.</summary>

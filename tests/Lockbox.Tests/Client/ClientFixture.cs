@@ -48,14 +48,14 @@ public sealed class ClientFixture : IDisposable
     /// <summary>The backup key the phone holds.</summary>
     public BackupKey PhoneKey() => PhoneDevice.LoadKey() ?? throw new InvalidOperationException("The phone holds no key.");
 
-    public LockboxClient Client(string device = "phone-device", string? chatStore = null, Vault.Client.VaultClient? vault = null) =>
+    public LockboxClient Client(string device = "phone-device", string? chatStore = null, Vault.Client.VaultClient? vault = null, string hostname = "test-phone") =>
         new(new LockboxClientOptions
         {
             Storage = Storage,
             DeviceFolder = Combine(device),
             ChatStore = chatStore ?? Phone,
             Vault = vault,
-            Hostname = "test-phone",
+            Hostname = hostname,
             Time = Clock,
         });
 

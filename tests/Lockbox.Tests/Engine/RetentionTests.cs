@@ -79,6 +79,27 @@ public sealed class RetentionTests : IDisposable
     }
 
     [Fact]
+    public void Keep_last_applies_to_each_host_and_source_on_its_own_so_every_device_keeps_its_newest_snapshot()
+    {
+        var start = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
+        var snapshots = new List<SnapshotInfo>
+        {
+            Info("phone-1", start, "phone"),
+            Info("phone-2", start.AddHours(1), "phone"),
+            Info("tablet-1", start.AddHours(2), "tablet"),
+            Info("tablet-2", start.AddHours(3), "tablet"),
+            Info("phone-other-store", start.AddMinutes(30), "phone", "/other"),
+        };
+
+        var (keep, forget) = new RetentionPolicy(KeepLast: 1).Apply(snapshots);
+        Assert.Equal(["tablet-2", "phone-2", "phone-other-store"], keep.Select(s => s.Id));
+        Assert.Equal(["tablet-1", "phone-1"], forget.Select(s => s.Id));
+
+        var (daily, _) = new RetentionPolicy(KeepDaily: 1).Apply(snapshots);
+        Assert.Equal(["tablet-2", "phone-2", "phone-other-store"], daily.Select(s => s.Id));
+    }
+
+    [Fact]
     public async Task Prune_refuses_to_run_while_a_backup_holds_the_repository()
     {
         await _fixture.InitAsync();
@@ -89,11 +110,11 @@ public sealed class RetentionTests : IDisposable
         Assert.Contains("in use", error.Message, StringComparison.Ordinal);
     }
 
-    private static SnapshotInfo Info(string id, DateTimeOffset time) => new(id, new Snapshot
+    private static SnapshotInfo Info(string id, DateTimeOffset time, string hostname = "h", string source = "/s") => new(id, new Snapshot
     {
         Time = time,
-        Hostname = "h",
-        Source = "/s",
+        Hostname = hostname,
+        Source = source,
         Manifest = [],
         Summary = new BackupSummary(),
     });
