@@ -148,7 +148,7 @@ public sealed class CliTests : CliSession
         System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, 128), bytes.AsSpan(128, 32));
         File.WriteAllBytes(config, [.. bytes, .. new byte[32]]);
 
-        foreach (string[] command in new[] { new[] { "snapshots" }, ["check", "--read-data"], ["restore", "latest", "--target", Path.Combine(_root, "restored")] })
+        foreach (string[] command in new[] { new[] { "snapshots" }, ["check", "--read-data"], ["restore", "latest", "--target", Path.Combine(Root, "restored")] })
         {
             var (exit, _, error) = await RunAsync([.. command, "-r", Repo, "--key-file", KeyFile]);
             Assert.Equal(12, exit);
@@ -157,7 +157,7 @@ public sealed class CliTests : CliSession
             Assert.DoesNotContain("Config damaged", error, StringComparison.Ordinal);
         }
 
-        Assert.False(Directory.Exists(Path.Combine(_root, "restored")));
+        Assert.False(Directory.Exists(Path.Combine(Root, "restored")));
     }
 
     [Fact]
@@ -266,7 +266,7 @@ public sealed class CliTests : CliSession
         Assert.Contains("What to do:", snapshots.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("ROLLBACK", snapshots.Output, StringComparison.Ordinal);
 
-        var restore = await RunAsync("restore", "latest", "--target", Path.Combine(_root, "restored"), "-r", Repo);
+        var restore = await RunAsync("restore", "latest", "--target", Path.Combine(Root, "restored"), "-r", Repo);
         Assert.Equal(0, restore.Exit);
         Assert.Contains("warning: POSSIBLE ROLLBACK", restore.Error, StringComparison.Ordinal);
 
