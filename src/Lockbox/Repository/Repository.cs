@@ -275,6 +275,18 @@ public sealed class Repository : IDisposable
     /// </summary>
     public IReadOnlyList<DamagedObject> DamagedIndexFiles => _damagedIndexFiles;
 
+    /// <summary>Replaces the in-memory index with these packs, once <c>repair index</c> has written them down.</summary>
+    internal void ReplaceIndex(IEnumerable<(string Pack, IReadOnlyList<PackEntry> Entries)> packs)
+    {
+        Index.Clear();
+        foreach (var (pack, entries) in packs)
+        {
+            Index.AddPack(pack, entries);
+        }
+
+        _damagedIndexFiles.Clear();
+    }
+
     /// <summary>
     /// Loads every index file into <see cref="Index"/>. A damaged index file costs nothing but time:
     /// every pack no readable index file covers is indexed from its own header.

@@ -1,5 +1,6 @@
 using Lockbox.Backup;
 using Lockbox.Check;
+using Lockbox.Repair;
 using Lockbox.Restore;
 using Lockbox.Retention;
 
@@ -100,5 +101,26 @@ public static class RepositoryOperations
     {
         ArgumentNullException.ThrowIfNull(repository);
         return new Pruner(repository).RunAsync(time ?? TimeProvider.System, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rebuilds the index from the pack headers under the exclusive lock: every listed pack whose
+    /// header is readable is indexed anew, then the old index files are deleted.
+    /// </summary>
+    public static Task<IndexRepairResult> RepairIndexAsync(this Repository repository, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return IndexRepair.RunAsync(repository, time ?? TimeProvider.System, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rewrites each snapshot that references missing data without the files that lost data, and
+    /// forgets the snapshots nothing of which can be kept; with <paramref name="dryRun"/> only says so.
+    /// </summary>
+    /// <exception cref="IndexNeedsRepairException">The index does not agree with the pack headers: run <see cref="RepairIndexAsync"/> first.</exception>
+    public static Task<SnapshotRepairResult> RepairSnapshotsAsync(this Repository repository, bool dryRun, SnapshotRepairOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return new SnapshotRepair(repository).RunAsync(dryRun, options ?? new SnapshotRepairOptions(), cancellationToken);
     }
 }
