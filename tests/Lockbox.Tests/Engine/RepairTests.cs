@@ -440,6 +440,40 @@ public sealed class RepairTests : IDisposable
         Assert.True((await _fixture.CheckAsync(readData: true)).IsHealthy);
     }
 
+    /// <summary>README.md, "When something is damaged", for bit rot: check --read-data on the device, repair --read-data, prune, backup.</summary>
+    [Fact]
+    public async Task The_README_steps_for_bit_rot_drop_the_file_and_the_next_backup_stores_it_again()
+    {
+        var (ids, _, _) = await ThreeSnapshotsAsync();
+        var (pack, offset) = await LocationOfAsync("media/c.bin", ids[1]);
+        byte[] bytes = File.ReadAllBytes(pack);
+        bytes[offset + 100] ^= 0x04;
+        File.WriteAllBytes(pack, bytes);
+
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            var check = await repository.CheckAsync(readData: true, _fixture.CacheFolder);
+            Assert.Equal(2, check.DamagedSnapshots.Count);
+        }
+
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            var done = await repository.RepairSnapshotsAsync(dryRun: false, new SnapshotRepairOptions { ReadData = true });
+            Assert.Equal(2, done.Repaired.Count);
+            await repository.PruneAsync();
+        }
+
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            var check = await repository.CheckAsync(readData: true, _fixture.CacheFolder);
+            Assert.Empty(check.DamagedSnapshots);
+        }
+
+        var next = await _fixture.BackupAsync();
+        FolderAssert.Identical(_fixture.Source, await RestoreAsync(next.SnapshotId));
+        Assert.Empty((await _fixture.CheckAsync(readData: true)).DamagedSnapshots);
+    }
+
     [Fact]
     public async Task Forget_removes_a_snapshot_that_cannot_be_read_and_prune_then_runs()
     {
