@@ -327,6 +327,28 @@ public sealed class RepairTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_that_times_out_is_never_missing_and_repair_changes_nothing()
+    {
+        var (ids, _, _) = await ThreeSnapshotsAsync();
+        File.Delete(await PackOfAsync("a.bin", ids[0]));
+        var before = StoredObjects();
+        bool failing = false;
+        var hanging = new FaultInjectingStorage(_fixture.Storage, 1, 0, StorageFault.None)
+        {
+            LastingFault = (op, name) => failing && op == "read" && name?.Kind == ObjectKind.Pack ? StorageFault.Hang : StorageFault.None,
+        };
+
+        using (var repository = await Repository.Repository.OpenAsync(hanging, _fixture.Key))
+        {
+            failing = true;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => repository.RepairSnapshotsAsync(dryRun: false, Yes, timeout.Token));
+        }
+
+        Assert.Equal(before, StoredObjects());
+    }
+
+    [Fact]
     public async Task Repair_survives_a_crash_at_every_storage_call_and_running_it_again_finishes()
     {
         var (ids, thirdSource, secondSource) = await ThreeSnapshotsAsync();
