@@ -30,6 +30,7 @@ internal static class LockboxCommand
         root.Subcommands.Add(MaintenanceCommands.Check(terminal));
         root.Subcommands.Add(MaintenanceCommands.Forget(terminal));
         root.Subcommands.Add(MaintenanceCommands.Prune(terminal));
+        root.Subcommands.Add(RepairCommands.Create(terminal));
         root.Subcommands.Add(KeyCommand.Create(terminal));
         root.Subcommands.Add(PasswordCommands.Create(terminal));
         root.Subcommands.Add(DisableCommand.Create(terminal));

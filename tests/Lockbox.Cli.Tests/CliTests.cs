@@ -178,6 +178,65 @@ public sealed class CliTests : CliSession
     }
 
     [Fact]
+    public async Task Repair_snapshots_dry_run_lists_the_files_it_would_drop_exits_4_and_changes_nothing()
+    {
+        string source = Store();
+        File.WriteAllBytes(Path.Combine(source, "a.bin"), new byte[100_000]);
+        Assert.Equal(0, (await RunAsync("enable", "--key", source, "-r", Repo, "--key-file", KeyFile)).Exit);
+        string lostPack = Directory.EnumerateFiles(Path.Combine(Repo, "data"), "*", SearchOption.AllDirectories).Single();
+        File.WriteAllBytes(Path.Combine(source, "media", "c.bin"), Enumerable.Range(0, 80_000).Select(i => (byte)(i * 7)).ToArray());
+        Assert.Equal(0, (await RunAsync("backup", source, "-r", Repo)).Exit);
+        File.Delete(lostPack);
+        var before = Directory.EnumerateFiles(Repo, "*", SearchOption.AllDirectories).Where(f => !f.Contains("locks", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+
+        var (exit, output, error) = await RunAsync("repair", "snapshots", "--dry-run", "-r", Repo);
+        Assert.True(exit == 4, error);
+        Assert.Contains($"pack data/{Path.GetFileName(lostPack)[..2]}/{Path.GetFileName(lostPack)} is missing", output, StringComparison.Ordinal);
+        Assert.Matches(@"snapshot [0-9a-f]{8} \([0-9 :-]+\): rewrite without 2 file\(s\), keeping 1; drop:\n  a\.bin\n  media/note\.txt\n", output);
+        Assert.Matches(@"snapshot [0-9a-f]{8} \([0-9 :-]+\): forget: its file list cannot be read: manifest blob [0-9a-f]{64} is missing\n", output);
+        Assert.Contains("Dry run: nothing was changed.", output, StringComparison.Ordinal);
+
+        // Off a terminal without --yes it refuses.
+        (exit, _, error) = await RunAsync("repair", "snapshots", "-r", Repo);
+        Assert.Equal(1, exit);
+        Assert.Contains("pass --yes", error, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.EnumerateFiles(Repo, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+
+        // README, "When something is damaged": repair index, repair snapshots --yes, prune; check is then healthy.
+        (exit, output, error) = await RunAsync("repair", "index", "-r", Repo);
+        Assert.True(exit == 0, error);
+        Assert.Contains("gone from the storage", output, StringComparison.Ordinal);
+        (exit, output, error) = await RunAsync("repair", "snapshots", "--yes", "-r", Repo);
+        Assert.True(exit == 0, error);
+        Assert.Contains("Repaired 1 snapshot(s), forgot 1", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("prune", "-r", Repo)).Exit);
+        Assert.Equal(0, (await RunAsync("check", "--read-data", "-r", Repo)).Exit);
+        string target = Path.Combine(_root, "restored");
+        Assert.Equal(0, (await RunAsync("restore", "latest", "--target", target, "-r", Repo)).Exit);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(source, "media", "c.bin")), File.ReadAllBytes(Path.Combine(target, "media", "c.bin")));
+        Assert.False(File.Exists(Path.Combine(target, "a.bin")));
+    }
+
+    [Fact]
+    public async Task Repair_snapshots_on_a_damaged_index_refuses_and_offers_repair_index()
+    {
+        Assert.Equal(0, (await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile)).Exit);
+        string index = Directory.EnumerateFiles(Path.Combine(Repo, "index")).First();
+        byte[] bytes = File.ReadAllBytes(index);
+        bytes[20] ^= 1;
+        File.WriteAllBytes(index, bytes);
+
+        var (exit, _, error) = await RunAsync("repair", "snapshots", "--dry-run", "-r", Repo);
+        Assert.Equal(1, exit);
+        Assert.Contains("Run `lockbox repair index` first", error, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("repair", "index", "-r", Repo)).Exit);
+        var (after, output, _) = await RunAsync("repair", "snapshots", "--dry-run", "-r", Repo);
+        Assert.Equal(0, after);
+        Assert.Contains("nothing to repair", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("check", "--read-data", "-r", Repo)).Exit);
+    }
+
+    [Fact]
     public async Task Missing_key_without_a_terminal_is_a_clear_error()
     {
         Assert.Equal(0, (await RunAsync("enable", "--key", Store(), "-r", Repo, "--key-file", KeyFile)).Exit);

@@ -155,7 +155,7 @@ internal sealed class KeyRotation(LockboxClientOptions options, DeviceFolder dev
     private static async Task VerifyAsync(IStorage storage, BackupKey key, int expected, CancellationToken cancellationToken)
     {
         using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
-        var check = await repository.CheckAsync(readData: true, cancellationToken).ConfigureAwait(false);
+        var check = await repository.CheckHoldingLockAsync(readData: true, cancellationToken).ConfigureAwait(false);
         if (!check.IsHealthy || check.Snapshots != expected)
         {
             throw new VerificationFailedException(check.IsHealthy ? [$"the new repository holds {check.Snapshots} snapshot(s), not {expected}"] : check.Errors);

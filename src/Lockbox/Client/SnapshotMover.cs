@@ -50,7 +50,7 @@ internal sealed class SnapshotMover(DeviceFolder device, LockboxClientOptions op
     private async Task<string> RestoreAsync(Repository.Repository from, SnapshotInfo snapshot, CancellationToken cancellationToken)
     {
         string folder = FreshScratch();
-        await from.RestoreAsync(new RestoreRequest(snapshot.Id, folder), cancellationToken).ConfigureAwait(false);
+        await from.RestoreHoldingLockAsync(new RestoreRequest(snapshot.Id, folder), cancellationToken).ConfigureAwait(false);
         return folder;
     }
 

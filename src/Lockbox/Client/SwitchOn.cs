@@ -151,7 +151,7 @@ internal sealed class SwitchOn(LockboxClientOptions options, DeviceFolder device
     private static async Task<IReadOnlyList<StandardSnapshotInfo>> VerifyAsync(IStorage storage, BackupKey key, StandardBackups standard, CancellationToken cancellationToken)
     {
         using var repository = await Repository.Repository.OpenAsync(storage, key, cancellationToken).ConfigureAwait(false);
-        var check = await repository.CheckAsync(readData: true, cancellationToken).ConfigureAwait(false);
+        var check = await repository.CheckHoldingLockAsync(readData: true, cancellationToken).ConfigureAwait(false);
         var errors = new List<string>(check.Errors);
         var snapshots = await repository.ListSnapshotsAsync(cancellationToken).ConfigureAwait(false);
         var verified = new List<StandardSnapshotInfo>();

@@ -144,6 +144,31 @@ internal sealed class BlobIndex : IDisposable
         }
     }
 
+    /// <summary>The copies of the blob not set aside as unusable, in the order to try them.</summary>
+    public List<BlobLocation> UsableLocations(BlobId id)
+    {
+        lock (_lock)
+        {
+            return [.. CopiesOf(id).Where(c => IsUsable(c.Pack, id)).Select(c => new BlobLocation(_packNames[c.Pack], c.Entry))];
+        }
+    }
+
+    /// <summary>Forgets every entry and every copy set aside, for an index rebuilt from scratch.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _blobs.Clear();
+            _packNames.Clear();
+            _packOrdinals.Clear();
+            _otherCopies.Clear();
+            _unusablePacks.Clear();
+            _unusableCopies.Clear();
+            _disk?.Dispose();
+            _disk = null;
+        }
+    }
+
     /// <summary>Sets aside every copy in these packs (missing from the storage): lookups pass over them. Returns how many were new.</summary>
     public int SetAsideMissingPacks(IEnumerable<string> packs)
     {

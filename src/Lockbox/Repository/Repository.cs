@@ -276,6 +276,18 @@ public sealed class Repository : IDisposable
     /// </summary>
     public IReadOnlyList<DamagedObject> DamagedIndexFiles => _damagedIndexFiles;
 
+    /// <summary>Replaces the in-memory index with these packs, once <c>repair index</c> has written them down.</summary>
+    internal void ReplaceIndex(IEnumerable<(string Pack, IReadOnlyList<PackEntry> Entries)> packs)
+    {
+        Index.Clear();
+        foreach (var (pack, entries) in packs)
+        {
+            Index.AddPack(pack, entries);
+        }
+
+        _damagedIndexFiles.Clear();
+    }
+
     /// <summary>
     /// Packs no readable index file covers, indexed in memory from their own headers when the
     /// repository was opened (left by an interrupted backup, or covered by a damaged or missing

@@ -83,6 +83,31 @@ internal sealed class RepositoryLock : IAsyncDisposable
         return new RepositoryLock(repository, record, name, time);
     }
 
+    /// <summary>
+    /// A shared lock for a reader (restore, check), so that prune and repair never delete a pack
+    /// under it. A storage credential that may only read cannot write a lock object: then the read
+    /// goes ahead without one (null), as docs/FORMAT.md §9 describes: a prune or repair running
+    /// meanwhile may delete what it reads, and it fails naming the missing pack, never with wrong
+    /// data. Any other failure, and an exclusive lock held by prune or repair, stops the read.
+    /// </summary>
+    public static async Task<RepositoryLock?> AcquireForReadingAsync(Repository repository, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AcquireAsync(repository, exclusive: false, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsAccessDenied(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The storage refused the write for lack of permission (a read-only credential).</summary>
+    internal static bool IsAccessDenied(Exception e) =>
+        e is UnauthorizedAccessException
+        || (e is S3StorageException s3 && s3.ErrorCode is "AccessDenied" or "AllAccessDisabled")
+        || (e is IOException { InnerException: UnauthorizedAccessException });
+
     public async ValueTask DisposeAsync()
     {
         await _refresh.DisposeAsync().ConfigureAwait(false);

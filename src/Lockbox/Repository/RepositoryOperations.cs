@@ -1,5 +1,6 @@
 using Lockbox.Backup;
 using Lockbox.Check;
+using Lockbox.Repair;
 using Lockbox.Restore;
 using Lockbox.Retention;
 
@@ -17,20 +18,61 @@ public static class RepositoryOperations
         return await new Archiver(repository, request).RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Restores a snapshot (or some of its paths) into a new folder, swapped in when complete.</summary>
-    public static Task<RestoreResult> RestoreAsync(this Repository repository, RestoreRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Restores a snapshot (or some of its paths) into a new folder, swapped in when complete. It
+    /// holds a shared lock, so prune and repair wait for it; on a storage credential that cannot
+    /// write a lock it reads without one (docs/FORMAT.md §9).
+    /// </summary>
+    public static async Task<RestoreResult> RestoreAsync(this Repository repository, RestoreRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(request);
-        return new Restorer(repository, request).RunAsync(cancellationToken);
+        var shared = await RepositoryLock.AcquireForReadingAsync(repository, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await new Restorer(repository, request).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (shared is not null)
+            {
+                await shared.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
-    /// <summary>Verifies structure, and with <paramref name="readData"/> every blob.</summary>
-    public static Task<CheckResult> CheckAsync(this Repository repository, bool readData, CancellationToken cancellationToken = default)
+    /// <summary>A restore by an operation that already holds a lock on the repository (key rotation, switching off).</summary>
+    internal static Task<RestoreResult> RestoreHoldingLockAsync(this Repository repository, RestoreRequest request, CancellationToken cancellationToken) =>
+        new Restorer(repository, request).RunAsync(cancellationToken);
+
+    /// <summary>
+    /// Verifies structure, and with <paramref name="readData"/> every blob, under a shared lock
+    /// (without one on a credential that cannot write it: see docs/FORMAT.md §9).
+    /// </summary>
+    public static async Task<CheckResult> CheckAsync(this Repository repository, bool readData, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        return new Checker(repository).RunAsync(readData, cancellationToken);
+        var shared = await RepositoryLock.AcquireForReadingAsync(repository, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await new Checker(repository).RunAsync(readData, cancellationToken).ConfigureAwait(false);
+            return shared is not null ? result : result with
+            {
+                Warnings = [.. result.Warnings, "The storage credential cannot write a lock object, so this check ran without one: a prune or repair running at the same time can make packs look missing. Check again when none runs."],
+            };
+        }
+        finally
+        {
+            if (shared is not null)
+            {
+                await shared.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
+
+    /// <summary>A check by an operation that owns the repository already (verifying a repository it is building).</summary>
+    internal static Task<CheckResult> CheckHoldingLockAsync(this Repository repository, bool readData, CancellationToken cancellationToken) =>
+        new Checker(repository).RunAsync(readData, cancellationToken);
 
     /// <summary>
     /// Verifies as <see cref="CheckAsync(Repository, bool, CancellationToken)"/> does, and records the
@@ -126,5 +168,26 @@ public static class RepositoryOperations
     {
         ArgumentNullException.ThrowIfNull(repository);
         return new Pruner(repository).RunAsync(time ?? TimeProvider.System, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rebuilds the index from the pack headers under the exclusive lock: every listed pack whose
+    /// header is readable is indexed anew, then the old index files are deleted.
+    /// </summary>
+    public static Task<IndexRepairResult> RepairIndexAsync(this Repository repository, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return IndexRepair.RunAsync(repository, time ?? TimeProvider.System, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rewrites each snapshot that references missing data without the files that lost data, and
+    /// forgets the snapshots nothing of which can be kept; with <paramref name="dryRun"/> only says so.
+    /// </summary>
+    /// <exception cref="IndexNeedsRepairException">The index does not agree with the pack headers: run <see cref="RepairIndexAsync"/> first.</exception>
+    public static Task<SnapshotRepairResult> RepairSnapshotsAsync(this Repository repository, bool dryRun, SnapshotRepairOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return new SnapshotRepair(repository).RunAsync(dryRun, options ?? new SnapshotRepairOptions(), cancellationToken);
     }
 }
