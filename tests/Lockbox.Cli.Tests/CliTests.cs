@@ -211,7 +211,7 @@ public sealed class CliTests : CliSession
         Assert.Contains("Repaired 1 snapshot(s), forgot 1", output, StringComparison.Ordinal);
         Assert.Equal(0, (await RunAsync("prune", "-r", Repo)).Exit);
         Assert.Equal(0, (await RunAsync("check", "--read-data", "-r", Repo)).Exit);
-        string target = Path.Combine(_root, "restored");
+        string target = Path.Combine(Root, "restored");
         Assert.Equal(0, (await RunAsync("restore", "latest", "--target", target, "-r", Repo)).Exit);
         Assert.Equal(File.ReadAllBytes(Path.Combine(source, "media", "c.bin")), File.ReadAllBytes(Path.Combine(target, "media", "c.bin")));
         Assert.False(File.Exists(Path.Combine(target, "a.bin")));
