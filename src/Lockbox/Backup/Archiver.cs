@@ -57,7 +57,7 @@ internal sealed class Archiver
                 Report(items.Count, bytesTotal, uploader, item.RelativePath);
             }
 
-            var manifest = await StoreManifestAsync(entries, uploader).ConfigureAwait(false);
+            var manifest = await ManifestBlobs.StoreAsync(_repository, entries, (id, plaintext, type) => QueueIfNewAsync(id, plaintext, type, uploader)).ConfigureAwait(false);
             await uploader.CompleteAsync().ConfigureAwait(false);
 
             var summary = new BackupSummary
@@ -219,26 +219,6 @@ internal sealed class Archiver
         }
 
         return uploader.AddAsync(id, type, BlobBuffers.RentForSealing(plaintext), plaintext.Length);
-    }
-
-    /// <summary>The manifest is JSON lines, cut by the same content-defined chunker, so unchanged runs of entries deduplicate.</summary>
-    private async Task<List<string>> StoreManifestAsync(List<FileEntry> entries, BlobUploader uploader)
-    {
-        var text = Manifest.Write(entries);
-
-        var ids = new List<string>();
-        int at = 0;
-        while (at < text.WrittenCount)
-        {
-            var rest = text.WrittenSpan[at..];
-            int length = _repository.Chunker.NextChunkLength(rest, isFinal: true);
-            var id = _repository.Keys.ComputeId(rest[..length]);
-            await QueueIfNewAsync(id, text.WrittenSpan.Slice(at, length), BlobType.Tree, uploader).ConfigureAwait(false);
-            ids.Add(id.ToString());
-            at += length;
-        }
-
-        return ids;
     }
 
     private async Task<(string? Id, Dictionary<string, FileEntry> Files, RollbackWarning? Warning)> FindParentAsync(string source, CancellationToken cancellationToken)

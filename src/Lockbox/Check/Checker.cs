@@ -61,7 +61,7 @@ internal sealed class Checker
             var name = new ObjectName(ObjectKind.Pack, pack);
             if (!packsOnStorage.TryGetValue(pack, out long size))
             {
-                _errors.Add($"Pack {name.Path} is missing; it holds {entries.Count} indexed blob(s).");
+                _errors.Add($"Pack {name.Path} is missing; it holds {entries.Count} indexed blob(s). `lockbox repair index` takes it out of the index.");
                 _damagedCopies.AddRange(entries.Select(e => (pack, e.Id)));
                 continue;
             }
@@ -122,7 +122,7 @@ internal sealed class Checker
         var damaged = new List<DamagedSnapshot>();
         foreach (var unreadable in listing.Damaged)
         {
-            _errors.Add($"Snapshot {unreadable.Name.Path} cannot be read: {unreadable.Problem}");
+            _errors.Add($"Snapshot {unreadable.Name.Path} cannot be read: {unreadable.Problem} `lockbox forget {unreadable.Name.Name[..8]}` removes it.");
             damaged.Add(new DamagedSnapshot(unreadable.Name.Name, null, WholeSnapshot: true, [], unreadable.Problem));
         }
 

@@ -226,7 +226,10 @@ internal sealed class SnapshotRepair
         {
             foreach (var plan in plans)
             {
-                manifests.Add(await StoreManifestAsync(plan.Kept, uploader, queued).ConfigureAwait(false));
+                manifests.Add(await ManifestBlobs.StoreAsync(_repository, plan.Kept, (id, plaintext, type) =>
+                    !_repository.Index.Contains(id) && queued.Add(id)
+                        ? uploader.AddAsync(id, type, BlobBuffers.RentForSealing(plaintext), plaintext.Length)
+                        : ValueTask.CompletedTask).ConfigureAwait(false));
             }
 
             await uploader.CompleteAsync().ConfigureAwait(false);
@@ -282,28 +285,5 @@ internal sealed class SnapshotRepair
         {
             throw new CorruptObjectException(name, $"the repaired snapshot does not read back as written{(problem is null ? "" : $" ({problem})")}; the original was kept.");
         }
-    }
-
-    /// <summary>The file list as JSON lines cut by the content-defined chunker, as a backup stores it.</summary>
-    private async Task<List<string>> StoreManifestAsync(List<FileEntry> entries, BlobUploader uploader, HashSet<BlobId> queued)
-    {
-        var text = Manifest.Write(entries);
-        var ids = new List<string>();
-        int at = 0;
-        while (at < text.WrittenCount)
-        {
-            var rest = text.WrittenSpan[at..];
-            int length = _repository.Chunker.NextChunkLength(rest, isFinal: true);
-            var id = _repository.Keys.ComputeId(rest[..length]);
-            if (!_repository.Index.Contains(id) && queued.Add(id))
-            {
-                await uploader.AddAsync(id, BlobType.Tree, BlobBuffers.RentForSealing(text.WrittenSpan.Slice(at, length)), length).ConfigureAwait(false);
-            }
-
-            ids.Add(id.ToString());
-            at += length;
-        }
-
-        return ids;
     }
 }
