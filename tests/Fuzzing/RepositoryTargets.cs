@@ -47,7 +47,8 @@ public static class RepositoryTargets
         new FuzzTarget("64-digit backup key", BackupKeys),
     ];
 
-    private static bool Corrupt(Exception e) => e is CorruptObjectException;
+    /// <summary>Damage, or an authenticated object of a later version (upgrade, not damage).</summary>
+    private static bool Corrupt(Exception e) => e is CorruptObjectException or UnsupportedVersionException;
 
     private static MasterKeys NewKeys() => new(MasterKey, RepositoryId);
 

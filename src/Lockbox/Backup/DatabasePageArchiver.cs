@@ -64,7 +64,7 @@ internal sealed class DatabasePageArchiver : IDisposable
                 // names has a good copy. A rebase (no base) stores every page whole, so that its copy
                 // can serve as the next base.
                 if (parentContent is not null && index < parentContent.Count && Matches(parentContent[index], pageId, out string? reused)
-                    && (haveBase || reused.Length == 64) && ContentElement.Parse(reused).StoredBlobs.All(_repository.Index.Contains))
+                    && (haveBase || reused.Length == 64) && HasGoodCopies(reused, pageId))
                 {
                     content.Add(reused);
                     deltas += reused.Length > 64 ? 1 : 0;
@@ -123,6 +123,18 @@ internal sealed class DatabasePageArchiver : IDisposable
     }
 
     private int Delta(byte[] page, byte[] basePage, byte[] output) => _zstd.Compress(page, basePage, output);
+
+    /// <summary>Whether every blob the element names has a copy not set aside; a whole page (the common case) is one lookup, no parse.</summary>
+    private bool HasGoodCopies(string element, BlobId pageId)
+    {
+        if (element.Length == 64)
+        {
+            return _repository.Index.Contains(pageId);
+        }
+
+        var delta = ContentElement.Parse(element);
+        return _repository.Index.Contains(delta.Delta!.Value) && _repository.Index.Contains(delta.Base!.Value);
+    }
 
     private static bool Matches(string parentElement, BlobId pageId, out string reused)
     {

@@ -40,6 +40,11 @@ internal sealed class Checker
             _warnings.Add($"Pack data/{pack[..2]}/{pack} is in no index file, so it was indexed from its own header (left by an interrupted backup, or its index file is damaged or gone; the next backup or prune writes an index file for it).");
         }
 
+        foreach (string pack in packsOnStorage.Keys.Where(p => !indexed.ContainsKey(p)))
+        {
+            _warnings.Add($"Pack data/{pack[..2]}/{pack} is in no index and its header cannot be read (an upload cut short, or damage): no snapshot can use its blobs.");
+        }
+
         long blobsRead = await CheckPacksAsync(indexed, packsOnStorage, readData, cancellationToken).ConfigureAwait(false);
 
         // From here on a damaged copy is set aside, so the index answers whether a blob has a good one.
@@ -71,11 +76,11 @@ internal sealed class Checker
             {
                 header = await PackHeader.ReadAsync(_repository.Storage, name, size, _repository.Keys.Metadata, cancellationToken).ConfigureAwait(false);
             }
-            catch (CorruptObjectException e)
+            catch (Exception e) when (e is CorruptObjectException or EndOfStreamException)
             {
                 // The index still says where each blob lies, and a reader goes by the index: only
                 // reading the blobs tells whether the damage reaches them.
-                _errors.Add(e.Message);
+                _errors.Add(e is CorruptObjectException ? e.Message : $"Corrupt object {name.Path}: it is shorter than its header says (truncated).");
                 header = entries;
             }
 
@@ -149,8 +154,9 @@ internal sealed class Checker
                 ? await _repository.ReadManifestAsync(snapshot.Snapshot, codec, cancellationToken).ConfigureAwait(false)
                 : throw new MissingDataException($"manifest blob {badTree} is missing or damaged.");
         }
-        catch (LockboxException e) when (e is CorruptObjectException or MissingDataException)
+        catch (LockboxException e) when (e is not UnsupportedVersionException)
         {
+            // Damaged, missing, or authenticated yet invalid (an unsafe path): none of it is restorable.
             _errors.Add($"Snapshot {path} ({snapshot.Snapshot.Time:u}): its file list cannot be read, so none of its files can be restored: {e.Message}");
             return new DamagedSnapshot(snapshot.Id, snapshot.Snapshot.Time, WholeSnapshot: true, [], e.Message);
         }

@@ -6,7 +6,7 @@ namespace Lockbox.Repair;
 /// <summary>What <c>repair index</c> did.</summary>
 /// <param name="PacksIndexed">Packs the new index covers: every listed pack whose header is readable.</param>
 /// <param name="BlobsIndexed">Blob entries the new index holds.</param>
-/// <param name="DamagedPacks">Packs whose header cannot be read: their blobs are lost, nothing else is.</param>
+/// <param name="DamagedPacks">Packs whose header cannot be read. The entries the old index gave for them that still verify are kept; the rest of their blobs are lost, nothing else is.</param>
 /// <param name="MissingPacks">Packs the old index named that the storage no longer holds; the new index leaves them out.</param>
 /// <param name="OldIndexFilesRemoved">Old index files deleted once the new index was written and read back.</param>
 public sealed record IndexRepairResult(int PacksIndexed, long BlobsIndexed, IReadOnlyList<DamagedObject> DamagedPacks, IReadOnlyList<string> MissingPacks, int OldIndexFilesRemoved);
@@ -37,7 +37,18 @@ internal static class IndexRepair
         var survey = await PackSurvey.RunAsync(repository, cancellationToken).ConfigureAwait(false);
         var missing = repository.Index.Packs.Where(p => !survey.Sizes.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
 
-        foreach (var part in Parts(survey.Readable))
+        // A pack whose header is damaged keeps, from the old index, every entry that verifies.
+        var packs = new List<(string Pack, IReadOnlyList<PackEntry> Entries)>(survey.Readable);
+        foreach (var damaged in survey.Damaged)
+        {
+            var verified = await PackSurvey.VerifiedIndexEntriesAsync(repository, damaged.Name.Name, survey.Sizes[damaged.Name.Name], cancellationToken).ConfigureAwait(false);
+            if (verified.Count > 0)
+            {
+                packs.Add((damaged.Name.Name, verified));
+            }
+        }
+
+        foreach (var part in Parts(packs))
         {
             string name = ObjectIds.NewName();
             var objectName = new ObjectName(ObjectKind.Index, name);
@@ -56,8 +67,8 @@ internal static class IndexRepair
             await repository.Storage.DeleteAsync(old, cancellationToken).ConfigureAwait(false);
         }
 
-        repository.ReplaceIndex(survey.Readable);
-        return new IndexRepairResult(survey.Readable.Count, survey.Readable.Sum(p => (long)p.Entries.Count), survey.Damaged, missing, oldIndexFiles.Count);
+        repository.ReplaceIndex(packs);
+        return new IndexRepairResult(packs.Count, packs.Sum(p => (long)p.Entries.Count), survey.Damaged, missing, oldIndexFiles.Count);
     }
 
     private static IEnumerable<List<(string Pack, IReadOnlyList<PackEntry> Entries)>> Parts(IReadOnlyList<(string Pack, IReadOnlyList<PackEntry> Entries)> packs)

@@ -42,4 +42,32 @@ internal sealed record PackSurvey(
 
         return new PackSurvey(new Dictionary<string, long>(sizes, StringComparer.Ordinal), readable, damaged);
     }
+
+    /// <summary>
+    /// For a pack whose header cannot be read: the entries the index gives for it that read and
+    /// verify. The index, authenticated on its own, still says where each blob lies, so damage to
+    /// the header alone costs no blob; only reading the blobs tells which the damage reaches.
+    /// </summary>
+    public static async Task<List<PackEntry>> VerifiedIndexEntriesAsync(Repository.Repository repository, string pack, long size, CancellationToken cancellationToken)
+    {
+        var entries = repository.Index.EntriesOf(pack);
+        if (entries.Count == 0)
+        {
+            return entries;
+        }
+
+        var name = new ObjectName(ObjectKind.Pack, pack);
+        var buffer = PackBuffers.Rent((int)size);
+        try
+        {
+            await repository.Storage.ReadRangeAsync(name, 0, buffer.Memory[..(int)size], cancellationToken).ConfigureAwait(false);
+            using var codec = new BlobCodec(repository.Keys);
+            var failed = PackScan.Scan(buffer.Span[..(int)size], name, entries, codec).Failures.Select(f => f.Entry).ToHashSet();
+            return [.. entries.Where(e => !failed.Contains(e))];
+        }
+        finally
+        {
+            PackBuffers.Return(buffer);
+        }
+    }
 }

@@ -39,7 +39,7 @@ internal sealed class SnapshotRepair
         await using var exclusive = await RepositoryLock.AcquireAsync(_repository, exclusive: true, options.Time ?? TimeProvider.System, cancellationToken).ConfigureAwait(false);
 
         var survey = await PackSurvey.RunAsync(_repository, cancellationToken).ConfigureAwait(false);
-        var missingPacks = CheckIndexAgrees(survey);
+        var missingPacks = await CheckIndexAgreesAsync(survey, cancellationToken).ConfigureAwait(false);
         _repository.Index.SetAsideMissingPacks(missingPacks);
         int damagedCopies = options.ReadData ? await ReadDataAsync(survey, cancellationToken).ConfigureAwait(false) : 0;
 
@@ -104,7 +104,7 @@ internal sealed class SnapshotRepair
     }
 
     /// <summary>Refuses unless the index agrees with the pack headers; returns the indexed packs the listing does not hold.</summary>
-    private List<string> CheckIndexAgrees(PackSurvey survey)
+    private async Task<List<string>> CheckIndexAgreesAsync(PackSurvey survey, CancellationToken cancellationToken)
     {
         if (_repository.DamagedIndexFiles.Count > 0)
         {
@@ -113,9 +113,9 @@ internal sealed class SnapshotRepair
         }
 
         var indexed = _repository.Index.ByPack();
-        foreach (var (pack, _) in survey.Readable.Where(p => !indexed.ContainsKey(p.Pack)))
+        foreach (var (pack, _) in _repository.PacksIndexedFromHeaders)
         {
-            throw new IndexNeedsRepairException($"pack {new ObjectName(ObjectKind.Pack, pack).Path} is in no index");
+            throw new IndexNeedsRepairException($"pack {new ObjectName(ObjectKind.Pack, pack).Path} is in no index file");
         }
 
         var headers = survey.Readable.ToDictionary(p => p.Pack, p => p.Entries.ToHashSet(), StringComparer.Ordinal);
@@ -126,11 +126,21 @@ internal sealed class SnapshotRepair
             var name = new ObjectName(ObjectKind.Pack, pack);
             if (damagedHeaders.Contains(pack))
             {
-                throw new IndexNeedsRepairException($"the header of indexed pack {name.Path} cannot be read");
+                // The index still locates its blobs: those that verify are whole, the rest set aside.
+                var verified = (await PackSurvey.VerifiedIndexEntriesAsync(_repository, pack, survey.Sizes[pack], cancellationToken).ConfigureAwait(false)).ToHashSet();
+                _repository.Index.SetAsideDamagedCopies(entries.Where(e => !verified.Contains(e)).Select(e => (pack, e.Id)));
+                continue;
             }
 
             if (!headers.TryGetValue(pack, out var header))
             {
+                // "Missing" only when the object itself confirms the listing: a listing that left
+                // out a pack that is there would otherwise cost every file in it.
+                if (await _repository.Storage.ExistsAsync(name, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new IOException($"Pack {name.Path} is there, but the storage's listing left it out: the listing is not complete, so nothing was changed.");
+                }
+
                 missing.Add(pack);
                 continue;
             }

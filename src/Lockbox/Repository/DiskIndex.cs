@@ -174,16 +174,22 @@ internal sealed class DiskIndex : IDisposable
             var fence = new List<BlobId>();
             long count = 0;
             BlobId? previous = null;
+            byte[]? previousRecord = null;
             while (heads.TryDequeue(out var head, out var id))
             {
-                // A blob stored in two packs keeps one record here; the caller keeps the other.
+                // A blob stored in two packs keeps one record here; the caller keeps the other. The
+                // same record twice (one index entry read from two index files) is one copy.
                 if (previous == id)
                 {
-                    var (pack, entry) = Decode(head.Record);
-                    onDuplicate?.Invoke(pack, entry);
+                    if (!head.Record.AsSpan().SequenceEqual(previousRecord))
+                    {
+                        var (pack, entry) = Decode(head.Record);
+                        onDuplicate?.Invoke(pack, entry);
+                    }
                 }
                 else
                 {
+                    previousRecord = head.Record;
                     if (count % FenceEvery == 0)
                     {
                         fence.Add(id);

@@ -46,7 +46,14 @@ public sealed class UnsupportedVersionException : LockboxException
         Version = version;
     }
 
-    /// <summary>The config's format version.</summary>
+    /// <summary>Creates the exception for an object that authenticated but holds a version this Lockbox does not know.</summary>
+    public UnsupportedVersionException(ObjectName name, int version)
+        : base($"{name.Path} was written by a newer Lockbox (its version {version}); upgrade Lockbox to read it. It is not damaged, and nothing was changed.")
+    {
+        Version = version;
+    }
+
+    /// <summary>The format version found.</summary>
     public int Version { get; }
 }
 

@@ -49,7 +49,8 @@ internal static class IndexFile
 
         if (plaintext[0] != Version)
         {
-            throw new CorruptObjectException(name, $"it has unknown version {plaintext[0]}.");
+            // Authenticated, so written by a Lockbox: a later version is not damage.
+            throw plaintext[0] > 1 ? new UnsupportedVersionException(name, plaintext[0]) : new CorruptObjectException(name, $"it has version {plaintext[0]}, which no Lockbox writes.");
         }
 
         int packCount = BinaryPrimitives.ReadInt32LittleEndian(plaintext.AsSpan(1));

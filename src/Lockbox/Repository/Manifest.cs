@@ -80,12 +80,13 @@ internal static class Manifest
     }
 
     /// <summary>
-    /// Relative, '/'-separated, every component non-empty and neither "." nor "..", no NUL; on
-    /// Windows also no '\' or ':', which would name another folder or a drive (docs/FORMAT.md §8).
+    /// Relative, '/'-separated, every component non-empty and neither "." nor "..", no NUL
+    /// (docs/FORMAT.md §8). These rules hold on every platform: a name that is legal where it was
+    /// backed up (a ':' on a phone) is never taken for damage to the whole file list elsewhere.
     /// </summary>
     internal static bool IsSafePath(string path)
     {
-        if (path.Length == 0 || path.Contains('\0') || (OperatingSystem.IsWindows() && (path.Contains('\\') || path.Contains(':'))))
+        if (path.Length == 0 || path.Contains('\0'))
         {
             return false;
         }

@@ -69,7 +69,8 @@ internal static class PackHeader
 
         if (plaintext[0] != Version)
         {
-            throw new CorruptObjectException(pack, $"its header has unknown version {plaintext[0]}.");
+            // Authenticated, so written by a Lockbox: a later version is not damage.
+            throw plaintext[0] > 1 ? new UnsupportedVersionException(pack, plaintext[0]) : new CorruptObjectException(pack, $"it has version {plaintext[0]}, which no Lockbox writes.");
         }
 
         int count = BinaryPrimitives.ReadInt32LittleEndian(plaintext.AsSpan(1));

@@ -15,6 +15,8 @@ public sealed class Repository : IDisposable
 {
     private readonly List<DamagedObject> _damagedIndexFiles = [];
     private readonly List<(string Pack, IReadOnlyList<PackEntry> Entries)> _fromHeaders = [];
+    private int _headerFailures;
+    private HashSet<string> _indexFilesRead = new(StringComparer.Ordinal);
 
     private Repository(IStorage storage, RepositoryConfig config, byte[] masterKey, int indexSpillThreshold = 1_000_000)
     {
@@ -236,6 +238,29 @@ public sealed class Repository : IDisposable
         throw first!;
     }
 
+    /// <summary>
+    /// Whether a copy of the blob in one of <paramref name="packs"/> reads and verifies: before
+    /// prune lets a copy go because the blob is "kept elsewhere", it makes sure it is.
+    /// </summary>
+    internal async Task<bool> HasGoodCopyInAsync(BlobId id, IReadOnlySet<string> packs, CancellationToken cancellationToken)
+    {
+        using var codec = new BlobCodec(Keys);
+        foreach (var location in Index.Locations(id).Where(l => packs.Contains(l.Pack)))
+        {
+            try
+            {
+                await ReadCopyAsync(id, location, codec, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (LockboxException e) when (e is MissingDataException or CorruptObjectException)
+            {
+                // Try the next copy.
+            }
+        }
+
+        return false;
+    }
+
     private async Task<byte[]> ReadCopyAsync(BlobId id, BlobLocation location, BlobCodec codec, CancellationToken cancellationToken)
     {
         var pack = new ObjectName(ObjectKind.Pack, location.Pack);
@@ -289,6 +314,26 @@ public sealed class Repository : IDisposable
     }
 
     /// <summary>
+    /// Loads the index again if its files changed since it was loaded: a reader that has just taken
+    /// its lock thereby works from the index that the lock protects, not one a prune replaced
+    /// between the open and the lock. One listing when nothing changed.
+    /// </summary>
+    internal async Task RefreshIndexIfChangedAsync(CancellationToken cancellationToken)
+    {
+        var now = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var item in Storage.ListAsync(ObjectKind.Index, cancellationToken).ConfigureAwait(false))
+        {
+            now.Add(item.Name.Name);
+        }
+
+        if (!now.SetEquals(_indexFilesRead))
+        {
+            Index.Clear();
+            await LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Packs no readable index file covers, indexed in memory from their own headers when the
     /// repository was opened (left by an interrupted backup, or covered by a damaged or missing
     /// index file). A backup or prune writes an index file for them.
@@ -311,8 +356,12 @@ public sealed class Repository : IDisposable
     {
         var files = new List<ObjectName>();
         _damagedIndexFiles.Clear();
+        _fromHeaders.Clear();
+        _headerFailures = 0;
+        _indexFilesRead = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in Storage.ListAsync(ObjectKind.Index, cancellationToken).ConfigureAwait(false))
         {
+            _indexFilesRead.Add(item.Name.Name);
             try
             {
                 byte[] bytes = await Storage.ReadAsync(item.Name, cancellationToken).ConfigureAwait(false);
@@ -334,7 +383,16 @@ public sealed class Repository : IDisposable
             }
         }
 
-        await IndexUncoveredPacksAsync(cancellationToken).ConfigureAwait(false);
+        var (found, _) = await IndexUncoveredPacksAsync(cancellationToken).ConfigureAwait(false);
+        if (files.Count == 0 && found.Count == 0 && _damagedIndexFiles.Count > 0 && _headerFailures > 0)
+        {
+            // Not one index file or pack opens under the config's key: that is not damage (which
+            // strikes some objects, not all) but objects sealed under another key beside this
+            // config, as a key rotation stopped between its steps leaves them.
+            throw new LockboxException(
+                "Nothing in this repository opens under its key: every index file and pack fails authentication, as when another device's key rotation stopped halfway. Finish the rotation on the device that started it (run `lockbox key rotate` there again), then use its new key here. Nothing was changed.");
+        }
+
         return files;
     }
 
@@ -364,10 +422,16 @@ public sealed class Repository : IDisposable
             catch (CorruptObjectException)
             {
                 // A pack cut short by an interrupted upload, or damaged: check reports which.
+                _headerFailures++;
             }
             catch (EndOfStreamException)
             {
                 // Shorter than its header says.
+                _headerFailures++;
+            }
+            catch (ObjectNotFoundException)
+            {
+                // Deleted since the listing (a prune elsewhere): nothing to index.
             }
         }
 

@@ -53,7 +53,8 @@ internal static class SnapshotFile
     {
         if (snapshot.Version != 1)
         {
-            throw new CorruptObjectException(name, $"it has unknown version {snapshot.Version}.");
+            // Authenticated, so written by a Lockbox: a later version is not damage.
+            throw snapshot.Version > 1 ? new UnsupportedVersionException(name, snapshot.Version) : new CorruptObjectException(name, $"it has version {snapshot.Version}, which no Lockbox writes.");
         }
 
         if (snapshot.Hostname is null || snapshot.Source is null || snapshot.Tags is null || snapshot.Tags.Contains(null!)

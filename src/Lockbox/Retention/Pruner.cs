@@ -82,6 +82,9 @@ internal sealed class Pruner
         var kept = keep.SelectMany(k => k.Entries).Select(e => e.Id).ToHashSet();
         using var fresh = new BlobIndex();
         var uploader = new BlobUploader(_repository, cancellationToken, fresh);
+        var keptWhole = new List<(string Pack, IReadOnlyList<PackEntry> Entries)>();
+        var copied = new HashSet<BlobId>();
+        var keptPacks = keep.Select(k => k.Pack).ToHashSet(StringComparer.Ordinal);
         try
         {
             using var codec = new BlobCodec(_repository.Keys);
@@ -89,7 +92,34 @@ internal sealed class Pruner
             {
                 var name = new ObjectName(ObjectKind.Pack, pack);
                 byte[] bytes = await _repository.Storage.ReadAsync(name, cancellationToken).ConfigureAwait(false);
-                foreach (var entry in entries.Where(e => kept.Add(e.Id)))
+
+                // A used blob that fails here and has no good copy elsewhere keeps its pack: prune
+                // never deletes the last copy of anything, damaged or not.
+                var failed = PackScan.Scan(bytes, name, entries, codec).Failures.Select(f => f.Entry.Id).ToHashSet();
+                var toCopy = new List<PackEntry>();
+                foreach (var entry in entries)
+                {
+                    if (copied.Contains(entry.Id) || (kept.Contains(entry.Id) && await _repository.HasGoodCopyInAsync(entry.Id, keptPacks, cancellationToken).ConfigureAwait(false)))
+                    {
+                        continue;
+                    }
+
+                    if (failed.Contains(entry.Id))
+                    {
+                        toCopy = null;
+                        break;
+                    }
+
+                    toCopy.Add(entry);
+                }
+
+                if (toCopy is null)
+                {
+                    keptWhole.Add((pack, _repository.Index.EntriesOf(pack)));
+                    continue;
+                }
+
+                foreach (var entry in toCopy.Where(e => copied.Add(e.Id)))
                 {
                     // Opened straight into the buffer it is sealed again in: no copy of the plaintext.
                     byte[] buffer = BlobBuffers.RentRoomForSealing((int)entry.RawLength, out var plaintext);
@@ -114,6 +144,9 @@ internal sealed class Pruner
             await uploader.AbortAsync().ConfigureAwait(false);
             throw;
         }
+
+        keep.AddRange(keptWhole);
+        repack.RemoveAll(r => keptWhole.Any(k => k.Pack == r.Pack));
 
         // 2. One complete index of everything that stays, then 3. the old index files, then 4. the old packs.
         var complete = keep.Concat(fresh.ByPack().Select(p => (p.Key, (IReadOnlyList<PackEntry>)p.Value))).ToList();

@@ -173,13 +173,20 @@ public sealed class S3Storage : IStorage, IDisposable
                 // Only keys the format names (docs/FORMAT.md §2): anything else is not the repository's.
                 if (ObjectName.TryFromPath(kind, item.Key[_root.Length..], out var name))
                 {
-                    yield return new StoredObject(name, item.Size ?? 0);
+                    // A listing is taken as complete and exact (repair reads "not listed" as
+                    // missing), so a size the server left out is an error, never a 0.
+                    yield return new StoredObject(name, item.Size ?? throw new IOException($"The storage at {Location} listed {item.Key} without its size; nothing was changed."));
                 }
             }
 
-            if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+            if (page.IsTruncated != true)
             {
                 yield break;
+            }
+
+            if (string.IsNullOrEmpty(page.NextContinuationToken))
+            {
+                throw new IOException($"The storage at {Location} cut the listing of {request.Prefix} short (more to come, but no continuation token); nothing was changed.");
             }
 
             request.ContinuationToken = page.NextContinuationToken;

@@ -240,6 +240,61 @@ public sealed class DamageStaysLocalTests : IDisposable
         FolderAssert.Identical(snapshots[1].Copy, target);
     }
 
+    [Fact]
+    public async Task Prune_never_lets_the_good_copy_of_a_blob_go_because_a_damaged_copy_is_kept()
+    {
+        await _fixture.InitAsync();
+        _fixture.WriteFile("media/x.jpg", RepositoryFixture.RandomBytes(400_000, 1));
+        _fixture.WriteFile("media/a.jpg", RepositoryFixture.RandomBytes(50_000, 2));
+        var first = await _fixture.BackupAsync();
+        await FlipBlobOfAsync(first.SnapshotId, "media/a.jpg");
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            await repository.CheckAsync(readData: true, _fixture.CacheFolder);
+        }
+
+        // The second backup stores a.jpg again, in a pack beside y.jpg; once y.jpg is gone, prune
+        // rewrites that pack, while the first pack (x.jpg and the damaged a.jpg) is kept whole.
+        _fixture.WriteFile("media/y.jpg", RepositoryFixture.RandomBytes(400_000, 3));
+        var second = await _fixture.BackupAsync();
+        File.Delete(Path.Combine(_fixture.Source, "media/y.jpg"));
+        var third = await _fixture.BackupAsync();
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            await repository.ForgetAsync([first.SnapshotId, second.SnapshotId], force: true);
+            var pruned = await repository.PruneAsync();
+            Assert.True(pruned.PacksRepacked > 0, "the second backup's pack was rewritten");
+        }
+
+        string target = _fixture.NewFolder("restored");
+        await _fixture.RestoreAsync(target, third.SnapshotId);
+        FolderAssert.Identical(_fixture.Source, target);
+    }
+
+    [Fact]
+    public async Task Objects_sealed_under_another_key_beside_the_config_are_an_unfinished_rotation_never_damage_to_repair()
+    {
+        await ThreeSnapshotsAsync();
+
+        // What a key rotation stopped between moving the new objects in and replacing the config
+        // leaves: this config, and every other object sealed under another repository's keys.
+        using var other = new RepositoryFixture();
+        other.WriteFile("b.txt", "other"u8.ToArray());
+        await other.InitAsync();
+        await other.BackupAsync();
+        foreach (string folder in new[] { "data", "index", "snapshots" })
+        {
+            Directory.Delete(Path.Combine(_fixture.RepositoryPath, folder), recursive: true);
+            CopyFolder(Path.Combine(other.RepositoryPath, folder), Path.Combine(_fixture.RepositoryPath, folder));
+        }
+
+        var before = Directory.EnumerateFiles(_fixture.RepositoryPath, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var error = await Assert.ThrowsAsync<LockboxException>(() => Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key));
+        Assert.Contains("key rotation", error.Message, StringComparison.Ordinal);
+        Assert.IsNotType<CorruptObjectException>(error);
+        Assert.Equal(before, Directory.EnumerateFiles(_fixture.RepositoryPath, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+    }
+
     private async Task FlipBlobOfAsync(string snapshotId, string path)
     {
         using var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key);

@@ -131,6 +131,32 @@ public sealed class RepairTests : IDisposable
     }
 
     [Fact]
+    public async Task Repair_index_keeps_every_blob_of_a_pack_whose_header_alone_is_damaged_and_repair_snapshots_then_drops_nothing()
+    {
+        var (ids, thirdSource, _) = await ThreeSnapshotsAsync();
+        string pack = await PackOfAsync("a.bin", ids[0]);
+        byte[] bytes = File.ReadAllBytes(pack);
+        bytes[^10] ^= 0x01;
+        File.WriteAllBytes(pack, bytes);
+
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            var result = await repository.RepairIndexAsync();
+            Assert.Equal(Path.GetFileName(pack), Assert.Single(result.DamagedPacks).Name.Name);
+        }
+
+        using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
+        {
+            var repaired = await repository.RepairSnapshotsAsync(dryRun: false, Yes);
+            Assert.Empty(repaired.Repaired);
+            Assert.Empty(repaired.Forgotten);
+        }
+
+        Assert.Empty((await _fixture.CheckAsync(readData: true)).DamagedSnapshots);
+        FolderAssert.Identical(thirdSource, await RestoreAsync(ids[2]));
+    }
+
+    [Fact]
     public async Task Repair_snapshots_with_the_index_damaged_and_all_packs_intact_drops_nothing()
     {
         var (ids, thirdSource, secondSource) = await ThreeSnapshotsAsync();

@@ -35,13 +35,24 @@ public sealed class ParserRegressionTests : IDisposable
     [InlineData("""{"version":1,"time":"2026-01-01T00:00:00Z","hostname":"p","source":"/s","manifest":[null],"summary":{}}""")]
     [InlineData("""{"version":1,"time":"2026-01-01T00:00:00Z","hostname":null,"source":"/s","manifest":[],"summary":{}}""")]
     [InlineData("""{"version":1,"time":"2026-01-01T00:00:00Z","hostname":"p","source":"/s","manifest":null,"summary":null}""")]
-    [InlineData("""{"version":2,"time":"2026-01-01T00:00:00Z","hostname":"p","source":"/s","manifest":[],"summary":{}}""")]
     public void An_authenticated_snapshot_with_a_null_field_or_a_bad_manifest_id_is_corrupt_and_named(string json)
     {
         using var compressor = new Compressor(1);
         byte[] sealedSnapshot = _keys.Metadata.Seal(compressor.Wrap(Encoding.UTF8.GetBytes(json)), [.. "lockbox/v1/snapshot"u8, .. Convert.FromHexString(Name)]);
 
         var error = Assert.Throws<CorruptObjectException>(() => SnapshotFile.Open(sealedSnapshot, new ObjectName(ObjectKind.Snapshot, Name), _keys.Metadata));
+        Assert.Contains(Name, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_authenticated_snapshot_of_a_later_version_says_upgrade_and_is_never_called_damaged()
+    {
+        using var compressor = new Compressor(1);
+        byte[] json = Encoding.UTF8.GetBytes("""{"version":2,"time":"2026-01-01T00:00:00Z","hostname":"p","source":"/s","manifest":[],"summary":{}}""");
+        byte[] sealedSnapshot = _keys.Metadata.Seal(compressor.Wrap(json), [.. "lockbox/v1/snapshot"u8, .. Convert.FromHexString(Name)]);
+
+        var error = Assert.Throws<UnsupportedVersionException>(() => SnapshotFile.Open(sealedSnapshot, new ObjectName(ObjectKind.Snapshot, Name), _keys.Metadata));
+        Assert.Contains("upgrade Lockbox", error.Message, StringComparison.Ordinal);
         Assert.Contains(Name, error.Message, StringComparison.Ordinal);
     }
 
