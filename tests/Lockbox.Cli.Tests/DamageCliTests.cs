@@ -59,7 +59,10 @@ public sealed class DamageCliTests : CliSession
         // Damage the newest pack, the second backup's, which holds photo b (and its file list).
         string pack = Directory.EnumerateFiles(Path.Combine(Repo, "data"), "*", SearchOption.AllDirectories).OrderBy(File.GetLastWriteTimeUtc).Last();
         byte[] bytes = File.ReadAllBytes(pack);
-        bytes[100] ^= 1;
+
+        // The middle of the pack lies inside photo b, its one large blob, wherever the small file
+        // list's blob was placed (blobs go in as they are sealed, in parallel).
+        bytes[bytes.Length / 2] ^= 1;
         File.WriteAllBytes(pack, bytes);
 
         var check = await RunAsync("check", "--read-data", "-r", Repo, "--key-file", KeyFile);
