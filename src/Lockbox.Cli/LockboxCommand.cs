@@ -28,7 +28,7 @@ internal static class LockboxCommand
         root.Subcommands.Add(MaintenanceCommands.Snapshots(terminal));
         root.Subcommands.Add(RestoreCommand.Create(terminal));
         root.Subcommands.Add(MaintenanceCommands.Check(terminal));
-        root.Subcommands.Add(MaintenanceCommands.Forget(terminal));
+        root.Subcommands.Add(ForgetCommand.Create(terminal));
         root.Subcommands.Add(MaintenanceCommands.Prune(terminal));
         root.Subcommands.Add(RepairCommands.Create(terminal));
         root.Subcommands.Add(KeyCommand.Create(terminal));

@@ -75,56 +75,6 @@ internal static class MaintenanceCommands
         return command;
     }
 
-    public static Command Forget(Terminal terminal)
-    {
-        var keepLast = new Option<int>("--keep-last") { Description = "Keep the N most recent snapshots of each host and chat store." };
-        var keepDaily = new Option<int>("--keep-daily") { Description = "Keep the newest snapshot of each of the last N days, for each host and chat store." };
-        var prune = new Option<bool>("--prune") { Description = "Prune afterwards to reclaim the space." };
-        var force = new Option<bool>("--force") { Description = "Forget a snapshot by id even when it is the newest of its host and chat store (the device that made it then warns of a possible rollback until its next backup)." };
-        var ids = new Argument<string[]>("id") { Description = "Snapshots to delete, by id or unique prefix (damaged ones too), instead of a policy.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("forget", "Delete the snapshots named, or those a retention policy does not keep (applied to each host and chat store on its own).") { ids, keepLast, keepDaily, prune, force };
-        command.SetRepositoryAction(terminal, async (parse, repository, backupKey, cancellationToken) =>
-        {
-            var named = parse.GetValue(ids) ?? [];
-            var policy = new RetentionPolicy(parse.GetValue(keepLast), parse.GetValue(keepDaily));
-            int count;
-            if (named.Length > 0)
-            {
-                if (!policy.IsEmpty)
-                {
-                    throw new UsageException("Give snapshot ids or a policy (--keep-last, --keep-daily), not both.");
-                }
-
-                var forgottenIds = await repository.ForgetAsync(named, parse.GetValue(force), cancellationToken).ConfigureAwait(false);
-                foreach (string id in forgottenIds)
-                {
-                    terminal.Line($"forgot {id[..8]}");
-                }
-
-                count = forgottenIds.Count;
-            }
-            else
-            {
-                var forgotten = await repository.ForgetAsync(policy, cancellationToken).ConfigureAwait(false);
-                foreach (var s in forgotten)
-                {
-                    terminal.Line($"forgot {s.ShortId} ({s.Snapshot.Time.ToLocalTime():yyyy-MM-dd HH:mm:ss})");
-                }
-
-                count = forgotten.Count;
-            }
-
-            terminal.Line($"{count} snapshot(s) forgotten.");
-            if (parse.GetValue(prune))
-            {
-                Report(terminal, await repository.PruneAsync(cancellationToken: cancellationToken).ConfigureAwait(false));
-            }
-
-            return ExitCodes.Success;
-        });
-        return command;
-    }
-
     public static Command Prune(Terminal terminal)
     {
         var command = new Command("prune", "Remove data that no snapshot uses.");
@@ -136,6 +86,6 @@ internal static class MaintenanceCommands
         return command;
     }
 
-    private static void Report(Terminal terminal, PruneResult result) =>
+    internal static void Report(Terminal terminal, PruneResult result) =>
         terminal.Line($"Pruned: {result.PacksDeleted} pack(s) removed ({result.PacksRepacked} repacked), {Units.Bytes(result.BytesFreed)} freed, {result.BlobsKept} blob(s) in use.");
 }

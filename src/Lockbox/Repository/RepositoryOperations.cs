@@ -95,7 +95,7 @@ public static class RepositoryOperations
         ArgumentNullException.ThrowIfNull(policy);
         if (policy.IsEmpty)
         {
-            throw new LockboxException("A retention policy must keep something (--keep-last or --keep-daily).");
+            throw new LockboxException("A retention policy must keep something (a --keep-… rule).");
         }
 
         // A policy weighs the snapshots it can read; one that cannot be read is kept until it is
