@@ -6,6 +6,10 @@ using Lockbox.Storage;
 namespace Lockbox.Retention;
 
 /// <summary>What prune did.</summary>
+/// <param name="PacksDeleted">Packs deleted, the repacked ones included.</param>
+/// <param name="PacksRepacked">Packs whose used blobs were copied into new packs before they went.</param>
+/// <param name="BytesFreed">How much smaller the repository is: the objects deleted less those written.</param>
+/// <param name="BlobsKept">Blobs the remaining snapshots use.</param>
 public sealed record PruneResult(int PacksDeleted, int PacksRepacked, long BytesFreed, int BlobsKept);
 
 /// <summary>
@@ -31,9 +35,11 @@ internal sealed class Pruner
         // its blobs count like any other.
         await PackRecovery.IndexLeftoverPacksAsync(_repository, cancellationToken).ConfigureAwait(false);
         var oldIndexFiles = new List<ObjectName>();
+        long oldIndexBytes = 0;
         await foreach (var item in _repository.Storage.ListAsync(ObjectKind.Index, cancellationToken).ConfigureAwait(false))
         {
             oldIndexFiles.Add(item.Name);
+            oldIndexBytes += item.Size;
         }
 
         var used = await UsedBlobsAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +156,7 @@ internal sealed class Pruner
 
         // 2. One complete index of everything that stays, then 3. the old index files, then 4. the old packs.
         var complete = keep.Concat(fresh.ByPack().Select(p => (p.Key, (IReadOnlyList<PackEntry>)p.Value))).ToList();
-        await _repository.WriteIndexAsync(complete, cancellationToken).ConfigureAwait(false);
+        long newIndexBytes = await _repository.WriteIndexAsync(complete, cancellationToken).ConfigureAwait(false);
         foreach (var index in oldIndexFiles)
         {
             await _repository.Storage.DeleteAsync(index, cancellationToken).ConfigureAwait(false);
@@ -163,6 +169,10 @@ internal sealed class Pruner
             await _repository.Storage.DeleteAsync(new ObjectName(ObjectKind.Pack, pack), cancellationToken).ConfigureAwait(false);
         }
 
+        // What the repository really shrank by: the packs and index files deleted, less the packs
+        // the repacking wrote and the new index (counting deleted packs alone overstated it by a
+        // third when much was repacked).
+        freed += oldIndexBytes - newIndexBytes - uploader.UploadedBytes;
         return new PruneResult(delete.Count + repack.Count, repack.Count, freed, used.Count);
     }
 

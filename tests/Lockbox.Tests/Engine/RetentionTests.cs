@@ -23,8 +23,10 @@ public sealed class RetentionTests : IDisposable
         {
             var forgotten = await repository.ForgetAsync(new RetentionPolicy(KeepLast: 1));
             Assert.Equal(2, forgotten.Count);
+            long forgottenSize = RepositorySize();
             var pruned = await repository.PruneAsync();
             Assert.True(pruned.BytesFreed > 8 * 1024 * 1024, $"freed {pruned.BytesFreed}");
+            Assert.Equal(forgottenSize - RepositorySize(), pruned.BytesFreed);
         }
 
         Assert.True(RepositorySize() < before - 8 * 1024 * 1024);
@@ -48,8 +50,12 @@ public sealed class RetentionTests : IDisposable
         using (var repository = await Repository.Repository.OpenAsync(_fixture.Storage, _fixture.Key))
         {
             await repository.ForgetAsync(new RetentionPolicy(KeepLast: 1));
+            long before = RepositorySize();
             var pruned = await repository.PruneAsync();
             Assert.Equal(1, pruned.PacksRepacked);
+
+            // What prune says it freed is what the repository shrank by, repacking included.
+            Assert.Equal(before - RepositorySize(), pruned.BytesFreed);
         }
 
         string target = _fixture.NewFolder("restored");
