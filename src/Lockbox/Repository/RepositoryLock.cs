@@ -73,6 +73,10 @@ internal sealed class RepositoryLock : IAsyncDisposable
                         $"The repository is in use ({(held.Exclusive ? "exclusive" : "shared")} lock by {held.Hostname}, process {held.ProcessId}, since {held.Time:u}); try again when it finishes.");
                 }
             }
+
+            // The lock protects the index as it is now, not as it was when the repository was
+            // opened: a prune that finished in between replaced its files.
+            await repository.RefreshIndexIfChangedAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -30,7 +30,6 @@ public static class RepositoryOperations
         var shared = await RepositoryLock.AcquireForReadingAsync(repository, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         try
         {
-            await repository.RefreshIndexIfChangedAsync(cancellationToken).ConfigureAwait(false);
             return await new Restorer(repository, request).RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -56,7 +55,6 @@ public static class RepositoryOperations
         var shared = await RepositoryLock.AcquireForReadingAsync(repository, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         try
         {
-            await repository.RefreshIndexIfChangedAsync(cancellationToken).ConfigureAwait(false);
             var result = await new Checker(repository).RunAsync(readData, cancellationToken).ConfigureAwait(false);
             return shared is not null ? result : result with
             {
