@@ -12,7 +12,7 @@ namespace Lockbox.Restore;
 internal sealed class DamageSeen
 {
     private readonly Repository.Repository _repository;
-    private readonly Dictionary<string, string> _missingPacks = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _missingPacks = new(StringComparer.Ordinal);
     private readonly Dictionary<BlobId, string> _damagedBlobs = [];
 
     public DamageSeen(Repository.Repository repository) => _repository = repository;
@@ -27,7 +27,7 @@ internal sealed class DamageSeen
         switch (error)
         {
             case MissingDataException { Pack: { } pack }:
-                _missingPacks.TryAdd(pack, error.Message);
+                _missingPacks.Add(pack);
                 return _repository.Index.SetAsideMissingPacks([pack]) > 0;
             case CorruptObjectException { ObjectName.Kind: ObjectKind.Pack } damaged:
                 return await ScanAsync(damaged.ObjectName, cancellationToken).ConfigureAwait(false) > 0;
@@ -60,7 +60,7 @@ internal sealed class DamageSeen
 
         foreach (var location in _repository.Index.Locations(blob))
         {
-            if (_missingPacks.ContainsKey(location.Pack))
+            if (_missingPacks.Contains(location.Pack))
             {
                 return $"Pack {new ObjectName(ObjectKind.Pack, location.Pack).Path}, which holds blob {blob}, is missing.";
             }
@@ -78,7 +78,7 @@ internal sealed class DamageSeen
         }
         catch (ObjectNotFoundException)
         {
-            _missingPacks.TryAdd(pack.Name, "missing");
+            _missingPacks.Add(pack.Name);
             return _repository.Index.SetAsideMissingPacks([pack.Name]);
         }
 

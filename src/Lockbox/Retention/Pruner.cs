@@ -195,7 +195,7 @@ internal sealed class Pruner
             catch (LockboxException e) when (e is CorruptObjectException or MissingDataException)
             {
                 throw new LockboxException(
-                    $"The file list of snapshot {snapshot.ShortId} cannot be read ({e.Message}), so prune cannot tell which data it uses and deleted nothing. None of its files can be restored: `lockbox forget {snapshot.ShortId}` removes it; then prune.", e);
+                    $"The file list of snapshot {snapshot.ShortId} cannot be read ({e.Message}), so prune cannot tell which data it uses and deleted nothing. None of its files can be restored: `lockbox forget --force {snapshot.ShortId}` removes it (`--force`, since it may be its device's newest snapshot); then prune.", e);
             }
 
             foreach (var entry in manifest)

@@ -105,13 +105,13 @@ public sealed class RollbackTests : IDisposable
         var phone = await EnabledPhoneAsync();
         await NextBackupAsync(phone, seed: 3);
         string older = _fixture.Combine("cloud-older");
-        CopyFolder(_fixture.Cloud, older);
+        Engine.IncrementalTests.CopyFolder(_fixture.Cloud, older);
         await NextBackupAsync(phone, seed: 4);
         var newest = await NextBackupAsync(phone, seed: 5);
 
         // The provider serves the older copy of the whole folder back: config, index, packs and snapshots.
         Directory.Delete(_fixture.Cloud, recursive: true);
-        CopyFolder(older, _fixture.Cloud);
+        Engine.IncrementalTests.CopyFolder(older, _fixture.Cloud);
 
         var listed = await phone.ListSnapshotsAsync();
         Assert.Equal(SnapshotTime(0), listed.RollbackWarning?.Expected);
@@ -257,16 +257,6 @@ public sealed class RollbackTests : IDisposable
         using var key = _fixture.PhoneKey();
         await client.RestoreWithKeyAsync(key, target);
         Assert.Equal(ClientFixture.Digest(_fixture.Phone), ClientFixture.Digest(target));
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string copy = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
     }
 
     public void Dispose() => _fixture.Dispose();

@@ -28,7 +28,7 @@ public sealed class DamageStaysLocalTests : IDisposable
             _fixture.WriteFile("chat.txt", System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat($"message {i} ", 3000))));
             var backup = await _fixture.BackupAsync();
             string copy = _fixture.NewFolder($"source-{i}");
-            CopyFolder(_fixture.Source, copy);
+            IncrementalTests.CopyFolder(_fixture.Source, copy);
             made.Add((backup.SnapshotId, copy));
         }
 
@@ -285,7 +285,7 @@ public sealed class DamageStaysLocalTests : IDisposable
         foreach (string folder in new[] { "data", "index", "snapshots" })
         {
             Directory.Delete(Path.Combine(_fixture.RepositoryPath, folder), recursive: true);
-            CopyFolder(Path.Combine(other.RepositoryPath, folder), Path.Combine(_fixture.RepositoryPath, folder));
+            IncrementalTests.CopyFolder(Path.Combine(other.RepositoryPath, folder), Path.Combine(_fixture.RepositoryPath, folder));
         }
 
         var before = Directory.EnumerateFiles(_fixture.RepositoryPath, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
@@ -332,16 +332,6 @@ public sealed class DamageStaysLocalTests : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 
     public void Dispose() => _fixture.Dispose();
