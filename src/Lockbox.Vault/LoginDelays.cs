@@ -28,10 +28,20 @@ public sealed class LoginDelays
         SqlAfterNextAttempt = delaysMs.Length == 1
             ? delaysMs[0].ToString(CultureInfo.InvariantCulture)
             : sql.Append(CultureInfo.InvariantCulture, $" ELSE {delaysMs[^1]} END").ToString();
+
+        // Built once: the schedule is fixed at start, and login/start is the vault's hot path.
+        CountAttemptSql = Storage.VaultSchema.CountAttempt(SqlAfterNextAttempt);
+        CountAttemptAndSaveLoginSql = Storage.VaultSchema.CountAttemptAndSaveLogin(SqlAfterNextAttempt);
     }
 
     /// <summary>The delay after the attempt a counter update makes (its old <c>attempts</c> + 1), in ms, as a SQL expression over vault_counters.attempts.</summary>
     public string SqlAfterNextAttempt { get; }
+
+    /// <summary><see cref="Storage.VaultSchema.CountAttempt"/> with this schedule.</summary>
+    public string CountAttemptSql { get; }
+
+    /// <summary><see cref="Storage.VaultSchema.CountAttemptAndSaveLogin"/> with this schedule.</summary>
+    public string CountAttemptAndSaveLoginSql { get; }
 
     /// <summary>Parses a comma-separated list of whole seconds.</summary>
     /// <exception cref="InvalidOperationException">The list is empty, or holds a value that is not a whole number of seconds from 0 to 7 days.</exception>

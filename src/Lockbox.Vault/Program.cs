@@ -7,9 +7,11 @@ try
     app.Run();
     return 0;
 }
-catch (VaultStartupException e)
+catch (Exception e) when (e is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
 {
-    // The message names what to fix and never holds a secret; a stack trace would tell an operator nothing more.
+    // A setting refused at start (VaultStartupException, or an options check or token key rule
+    // that throws InvalidOperationException): the message names what to fix and never holds a
+    // secret; a stack trace would tell an operator nothing more.
     Console.Error.WriteLine($"lockbox-vault: {e.Message}");
     return 2;
 }

@@ -44,7 +44,8 @@ public static class VaultApp
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        // Options are read lazily, so WebApplicationFactory's settings (applied after Program starts) take effect.
+        // Bound here but first read once the app is built (UseVault), so WebApplicationFactory's
+        // settings, applied after Program starts, take effect.
         services.AddOptions<VaultOptions>().Bind(builder.Configuration.GetSection("Vault"))
             .PostConfigure(SecretSources.Resolve)
             .Validate(o => { o.Validate(); AccountTokens.Validate(o.Jwt); return true; }).ValidateOnStart();

@@ -51,12 +51,6 @@ public sealed class VaultOptions
     /// <summary>Where /metrics is served, if anywhere.</summary>
     public MetricsOptions Metrics { get; set; } = new();
 
-    /// <summary>
-    /// Lets secrets (see Secrets/SecretSources.cs) come on the command line, with a warning in the log:
-    /// for development only. Read from the configuration before the options are bound.
-    /// </summary>
-    public bool AllowSecretsInArgs { get; set; }
-
     /// <summary>Throws if a setting is out of range.</summary>
     public void Validate()
     {

@@ -63,9 +63,12 @@ internal static class OwnerOnly
         var mode = System.IO.File.GetUnixFileMode(folder);
         if (IsOpen(mode))
         {
+            // A shared folder (/tmp, sticky) or the working directory must not be chmod-ed: the
+            // advice that always works is a folder of the vault's own.
+            bool shared = mode.HasFlag(UnixFileMode.StickyBit) || Path.GetFullPath(folder).TrimEnd('/') == Environment.CurrentDirectory.TrimEnd('/');
             throw new VaultStartupException(
-                $"{option}: the folder '{folder}' is open to group or others (mode {Octal(mode)}); run chmod 700 '{folder}', "
-                + "or give the database a folder of its own, which the vault creates 0700.");
+                $"{option}: the folder '{folder}' is open to group or others (mode {Octal(mode)}). Point {option} at a file in a folder of the vault's own, which the vault creates 0700"
+                + (shared ? "." : $", or, if '{folder}' holds nothing but the vault's files, run chmod 700 '{folder}'."));
         }
     }
 

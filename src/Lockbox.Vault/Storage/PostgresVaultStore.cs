@@ -44,7 +44,7 @@ public sealed class PostgresVaultStore : SqlVaultStore
     public override async Task<AttemptGrant?> CountAttemptAsync(string account, AttemptCount count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(count);
-        await using var command = _dataSource.CreateCommand(VaultSchema.CountAttemptAndSaveLogin(count.Delays.SqlAfterNextAttempt));
+        await using var command = _dataSource.CreateCommand(count.Delays.CountAttemptAndSaveLoginSql);
         AddCountParameters(command, account, count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

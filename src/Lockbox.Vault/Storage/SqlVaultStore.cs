@@ -83,7 +83,7 @@ public abstract class SqlVaultStore : IVaultStore
         await using var transaction = await lease.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         int attempt;
         byte[] recordId;
-        await using (var counted = lease.Command(VaultSchema.CountAttempt(count.Delays.SqlAfterNextAttempt), transaction))
+        await using (var counted = lease.Command(count.Delays.CountAttemptSql, transaction))
         {
             AddCountParameters(counted, account, count);
             await using var reader = await counted.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

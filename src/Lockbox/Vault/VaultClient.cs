@@ -27,6 +27,7 @@ public sealed class VaultClient
     private readonly VaultClientOptions _options;
     private readonly byte[] _context;
     private volatile bool _pinConfirmed;
+    // A digest of the token whose account was confirmed, not the token: the client holds no bearer secret longer than a request.
     private volatile string? _accountConfirmedFor;
 
     /// <summary>
@@ -355,7 +356,8 @@ public sealed class VaultClient
 
         if (_options.Account is { } expected)
         {
-            string token = await _options.AccessToken(cancellationToken).ConfigureAwait(false);
+            string token = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(await _options.AccessToken(cancellationToken).ConfigureAwait(false))));
             if (token == _accountConfirmedFor)
             {
                 return;
